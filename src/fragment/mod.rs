@@ -1,0 +1,137 @@
+//! Extract: every host file becomes fragments of shell code with exact maps back to the host.
+//! One module per host kind; JS/TS extraction uses the tree-sitter queries under `queries/`.
+
+pub mod ci_yaml;
+pub mod dockerfile;
+pub mod escape;
+pub mod javascript;
+pub mod makefile;
+pub mod map;
+pub mod package_json;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::lang::FileKind;
+use crate::shell::words::Word;
+use map::OffsetMap;
+
+/// Where a fragment runs, as far as the host file says.
+#[derive(Debug, Clone)]
+pub struct HostContext {
+    pub kind: FileKind,
+    /// Names that say what the code is for: package.json script name, CI workflow/job/step
+    /// names, Makefile target, shell file name.
+    pub names: Vec<String>,
+    /// Environment the host sets around the command: CI `env:`/`variables:`, Dockerfile `ENV`,
+    /// Makefile variables.
+    pub env: Vec<(String, String)>,
+    /// Why the host itself says this runs in a deploy/production context.
+    pub deploy: Option<String>,
+    /// The CI job declares database service containers.
+    pub has_services: bool,
+}
+
+impl HostContext {
+    pub fn new(kind: FileKind) -> Self {
+        HostContext {
+            kind,
+            names: Vec::new(),
+            env: Vec::new(),
+            deploy: None,
+            has_services: false,
+        }
+    }
+}
+
+/// The code of a fragment.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Shell source text, mapped to the host.
+    Shell { text: String, map: OffsetMap },
+    /// An argv that is executed without a shell (`spawn("x", [...])`, Dockerfile exec form).
+    Argv(Vec<Word>),
+}
+
+/// A piece of executable shell code found in a host file.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    pub body: Body,
+    /// Host range of the whole fragment (for reporting an argv as one unit).
+    pub span: Range<usize>,
+    pub ctx: Arc<HostContext>,
+    /// A test asserts that running this is refused (`expect(() => execSync(…)).toThrow()`).
+    pub refused_in_test: bool,
+}
+
+impl Fragment {
+    pub fn shell(text: String, map: OffsetMap, ctx: Arc<HostContext>) -> Fragment {
+        let span = if text.is_empty() {
+            0..0
+        } else {
+            map.range_to_host(0..text.len())
+        };
+        Fragment {
+            body: Body::Shell { text, map },
+            span,
+            ctx,
+            refused_in_test: false,
+        }
+    }
+}
+
+/// Splits a name such as `deploy:db`, `heroku-postbuild` or `Release to prod` into lowercase
+/// tokens and says whether it names a deploy/production context.
+pub fn deploy_name(name: &str) -> bool {
+    const TOKENS: &[&str] = &[
+        "deploy",
+        "deployment",
+        "deploys",
+        "prod",
+        "production",
+        "release",
+        "postbuild",
+        "vercel-build",
+        "heroku-postbuild",
+        "build",
+        "live",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if TOKENS.contains(&lower.as_str()) {
+        return true;
+    }
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| TOKENS.contains(&t) && t != "build" && t != "live")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deploy_name;
+
+    #[test]
+    fn deploy_names() {
+        for n in [
+            "deploy",
+            "db:deploy",
+            "Deploy to production",
+            "release",
+            "heroku-postbuild",
+            "build",
+            "migrate-prod",
+        ] {
+            assert!(deploy_name(n), "{n}");
+        }
+        for n in [
+            "dev",
+            "test",
+            "db:reset",
+            "prebuild-check",
+            "build:watch",
+            "product-seed",
+            "deliver",
+        ] {
+            assert!(!deploy_name(n), "{n}");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Report: findings (already sorted) rendered in one of five formats.
+
+mod concise;
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::source::SourceFile;
+use crate::walk::Skipped;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels and help (default on a terminal).
+    #[value(alias = "full")]
+    Human,
+    /// `PATH:LINE:COL: SEVERITY [RULE] MESSAGE` (default when not a terminal).
+    Concise,
+    Json,
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// Everything a reporter needs.
+pub struct Run<'a> {
+    pub findings: &'a [Finding],
+    pub sources: &'a [Arc<SourceFile>],
+    pub files_scanned: usize,
+    pub skipped: &'a [Skipped],
+    pub suppressed: usize,
+    pub duration_ms: u128,
+    pub color: bool,
+    pub verbose: bool,
+}
+
+impl Run<'_> {
+    pub fn count(&self, s: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == s).count()
+    }
+
+    /// One human line: files, findings by severity, time.
+    pub fn summary_line(&self) -> String {
+        let plural = |n: usize, w: &str| {
+            if n == 1 {
+                format!("{n} {w}")
+            } else {
+                format!("{n} {w}s")
+            }
+        };
+        let mut s = format!("dbguard: {} scanned", plural(self.files_scanned, "file"));
+        if !self.skipped.is_empty() {
+            s.push_str(&format!(", {} skipped", self.skipped.len()));
+        }
+        s.push_str(&format!(
+            " · {}, {}, {} info",
+            plural(self.count(Severity::Error), "error"),
+            plural(self.count(Severity::Warning), "warning"),
+            self.count(Severity::Info)
+        ));
+        if self.suppressed > 0 {
+            s.push_str(&format!(", {} suppressed", self.suppressed));
+        }
+        s.push_str(&format!(" · {} ms", self.duration_ms));
+        s
+    }
+
+    /// Skipped files, one per line (for `--verbose` and the human format).
+    pub fn skipped_lines(&self) -> Vec<String> {
+        self.skipped
+            .iter()
+            .map(|s| format!("skipped {}: {}", s.path, s.reason))
+            .collect()
+    }
+}
+
+/// Writes the report to `out`; the human summary of machine formats goes to `err`.
+pub fn render(
+    format: Format,
+    run: &Run,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Human => human::render(run, out)?,
+        Format::Concise => {
+            concise::render(run, out)?;
+            write_notes(run, err)?;
+            writeln!(err, "{}", run.summary_line())?;
+        }
+        Format::Json => json::render(run, out)?,
+        Format::Sarif => sarif::render(run, out)?,
+        Format::Github => {
+            github::render(run, out)?;
+            write_notes(run, err)?;
+            writeln!(err, "{}", run.summary_line())?;
+        }
+    }
+    if run.verbose && matches!(format, Format::Json | Format::Sarif) {
+        write_notes(run, err)?;
+    }
+    Ok(())
+}
+
+fn write_notes(run: &Run, err: &mut dyn Write) -> io::Result<()> {
+    if run.verbose {
+        for line in run.skipped_lines() {
+            writeln!(err, "{line}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+use super::verdict;
+use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
+use crate::shell::Command;
+use crate::target::{classify_host, classify_value, resolve, Target, UrlClass};
+
+pub struct Rule;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "dropdb",
+    category: Category::DestructiveCommand,
+    severity: Severity::Error,
+    summary: "`dropdb` deletes a PostgreSQL database",
+    help: "pin the host in the same command (`dropdb -h localhost app_test`) and keep drops of shared databases out of scripts",
+    literals: &["dropdb"],
+    doc: RuleDoc {
+        what: "The PostgreSQL client `dropdb`. Info when `-h`/`--host`, `--maintenance-db` or `PGHOST` point at a local host or socket, or the database is an obvious test database.",
+        why: "`dropdb NAME` is `DROP DATABASE NAME`: every table, every row, no undo. Without `-h` the host comes from `PGHOST` or the service file, which on a bastion or CI runner with production credentials is production.",
+        example: "dropdb -h staging-db.acme.internal acme",
+        instead: "Take a backup first, name the host explicitly, and run one-off drops by hand. For test databases pin `-h localhost` and use a name ending in `_test`.",
+    },
+};
+
+/// The host a libpq client command targets: `-h`, `--host`, a URL in `-d`/`--dbname`/
+/// `--maintenance-db`, or `PGHOST`.
+pub(crate) fn pg_target(cmd: &Command) -> Target {
+    for flag in ["-d", "--dbname", "--maintenance-db"] {
+        if let Some((v, _)) = cmd.flag_text(flag) {
+            let v = resolve(cmd, v);
+            match classify_value(v) {
+                UrlClass::NotAUrl => {}
+                UrlClass::Local(why) => return Target::Local(format!("{flag} points at a {why}")),
+                UrlClass::TestDb(why) => return Target::Test(format!("{flag} points at a {why}")),
+                UrlClass::Remote(h) => {
+                    return Target::Remote(format!("{flag} points at remote host {h}"))
+                }
+                UrlClass::Dynamic => return Target::Unpinned(format!("{flag} comes from `{v}`")),
+            }
+        }
+    }
+    let host = ["-h", "--host"]
+        .iter()
+        .find_map(|f| {
+            cmd.flag_text(f)
+                .map(|(v, _)| (f.to_string(), v.to_string()))
+        })
+        .or_else(|| {
+            cmd.env_var("PGHOST")
+                .map(|v| ("PGHOST".to_string(), v.value().to_string()))
+        });
+    match host {
+        Some((src, h)) => match classify_host(resolve(cmd, &h)) {
+            UrlClass::Local(why) => Target::Local(format!("{src} points at a {why}")),
+            UrlClass::Dynamic => Target::Unpinned(format!("{src} comes from `{h}`")),
+            _ => Target::Remote(format!("{src} points at remote host {h}")),
+        },
+        None => {
+            Target::Unpinned("no host is given, so PGHOST or the connection service decides".into())
+        }
+    }
+}
+
+impl CommandRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cmd: &Command) -> Option<Hit> {
+        if cmd.program() != "dropdb" {
+            return None;
+        }
+        let mut target = pg_target(cmd);
+        if !target.is_safe() {
+            if let Some(db) = cmd
+                .positionals()
+                .last()
+                .filter(|d| crate::target::is_test_db_name(d))
+            {
+                target = Target::Test(format!("{db} is a test database"));
+            }
+        }
+        Some(verdict(cmd, META.severity, "deletes the database", &target))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::expect;
+    use super::*;
+    use Severity::*;
+
+    #[test]
+    fn cases() {
+        expect(
+            &Rule,
+            &[
+                ("dropdb acme", Some(Error)),
+                ("dropdb -h staging-db.acme.internal acme", Some(Error)),
+                ("sudo -u postgres dropdb --if-exists acme", Some(Error)),
+                ("PGHOST=db.prod.internal dropdb acme", Some(Error)),
+                ("dropdb -h \"$PGHOST\" acme", Some(Error)),
+                ("dropdb -h localhost acme", Some(Info)),
+                ("PGHOST=127.0.0.1 dropdb acme", Some(Info)),
+                ("dropdb --if-exists acme_test", Some(Info)),
+                ("createdb acme", None),
+                ("echo dropdb acme", None),
+            ],
+        );
+    }
+}

@@ -1,0 +1,94 @@
+use super::verdict;
+use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
+use crate::shell::Command;
+use crate::target::{classify_host, classify_value, resolve, Target, UrlClass};
+
+pub struct Rule;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "redis-flush",
+    category: Category::DestructiveCommand,
+    severity: Severity::Error,
+    summary: "`redis-cli FLUSHALL`/`FLUSHDB` deletes every key",
+    help: "delete only your own keys (`redis-cli --scan --pattern 'app:cache:*' | xargs redis-cli unlink`) or pin `-h localhost`",
+    literals: &["flushall", "flushdb"],
+    doc: RuleDoc {
+        what: "`redis-cli … FLUSHALL` or `FLUSHDB` (any case). Error with a remote or dynamic `-h`/`-u`; warning with no host (the default is 127.0.0.1, but scripts run on servers too); info with `-h localhost`/`127.0.0.1`.",
+        why: "`FLUSHALL` deletes every key of every database of the Redis server; `FLUSHDB` every key of the selected one. Sessions, queues, rate limits and caches that other services share go with it.",
+        example: "redis-cli -u \"$REDIS_URL\" flushall",
+        instead: "Delete keys by prefix with `SCAN` + `UNLINK`, or use a separate Redis database/instance for tests and pin it in the command.",
+    },
+};
+
+impl CommandRule for Rule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cmd: &Command) -> Option<Hit> {
+        if cmd.program() != "redis-cli" {
+            return None;
+        }
+        let op = cmd
+            .positionals()
+            .find(|p| p.eq_ignore_ascii_case("flushall") || p.eq_ignore_ascii_case("flushdb"))?;
+        let op = op.to_ascii_uppercase();
+        let target = if let Some((u, _)) = cmd.flag_text("-u") {
+            let u = resolve(cmd, u);
+            match classify_value(u) {
+                UrlClass::Local(why) => Some(Target::Local(format!("-u points at a {why}"))),
+                UrlClass::Remote(h) => {
+                    Some(Target::Remote(format!("-u points at remote host {h}")))
+                }
+                _ => Some(Target::Unpinned(format!("-u comes from `{u}`"))),
+            }
+        } else {
+            cmd.flag_text("-h")
+                .map(|(h, _)| match classify_host(resolve(cmd, h)) {
+                    UrlClass::Local(why) => Target::Local(format!("-h points at a {why}")),
+                    UrlClass::Dynamic => Target::Unpinned(format!("-h comes from `{h}`")),
+                    _ => Target::Remote(format!("-h points at remote host {h}")),
+                })
+        };
+        let effect = format!("deletes every key ({op})");
+        Some(match target {
+            Some(t) => verdict(cmd, META.severity, &effect, &t),
+            None => verdict(
+                cmd,
+                Severity::Warning,
+                &effect,
+                &Target::Unpinned(
+                    "no host: the default is 127.0.0.1, unless this runs on a server".into(),
+                ),
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::expect;
+    use super::*;
+    use Severity::*;
+
+    #[test]
+    fn cases() {
+        expect(
+            &Rule,
+            &[
+                ("redis-cli -u \"$REDIS_URL\" flushall", Some(Error)),
+                ("redis-cli -h cache.prod.internal FLUSHDB", Some(Error)),
+                (
+                    "redis-cli -u rediss://default:pw@eu1-x.upstash.io:6379 FLUSHALL",
+                    Some(Error),
+                ),
+                ("redis-cli flushall", Some(Warning)),
+                ("redis-cli -h localhost flushall", Some(Info)),
+                ("redis-cli -h 127.0.0.1 -p 6380 flushdb", Some(Info)),
+                ("redis-cli ping", None),
+                ("redis-cli --scan --pattern 'cache:*'", None),
+                ("echo flushall", None),
+            ],
+        );
+    }
+}

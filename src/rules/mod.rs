@@ -1,0 +1,184 @@
+//! Analyze: the rule catalogue. One file per rule, with its documentation and its tests.
+//!
+//! Every rule has a stable kebab-case id, one of the fixed categories, a default severity, the
+//! literals it needs (for the prefilter) and its documentation, which feeds `dbguard explain`,
+//! SARIF rule metadata and the README rule table.
+
+pub mod destructive_command;
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::shell::Command;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The fixed set of finding categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    DestructiveCommand,
+    DestructiveSql,
+    AccessControl,
+    MigrationSafety,
+    ProductionUrl,
+    Environment,
+    Bypass,
+    Contract,
+    Suppression,
+}
+
+impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::DestructiveCommand,
+        Category::DestructiveSql,
+        Category::AccessControl,
+        Category::MigrationSafety,
+        Category::ProductionUrl,
+        Category::Environment,
+        Category::Bypass,
+        Category::Contract,
+        Category::Suppression,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::DestructiveCommand => "destructive-command",
+            Category::DestructiveSql => "destructive-sql",
+            Category::AccessControl => "access-control",
+            Category::MigrationSafety => "migration-safety",
+            Category::ProductionUrl => "production-url",
+            Category::Environment => "environment",
+            Category::Bypass => "bypass",
+            Category::Contract => "contract",
+            Category::Suppression => "suppression",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+/// A rule's documentation: what `dbguard explain` prints.
+#[derive(Debug)]
+pub struct RuleDoc {
+    /// What it catches.
+    pub what: &'static str,
+    /// Why it is dangerous.
+    pub why: &'static str,
+    /// Example of code it reports.
+    pub example: &'static str,
+    /// What to do instead.
+    pub instead: &'static str,
+}
+
+/// Everything about a rule except its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// One line for `dbguard rules` and the README table.
+    pub summary: &'static str,
+    /// The help line shown with each finding.
+    pub help: &'static str,
+    /// Literals (ASCII, matched case-insensitively) that a file must contain for the rule to
+    /// possibly match. Used by the prefilter.
+    pub literals: &'static [&'static str],
+    pub doc: RuleDoc,
+}
+
+/// A rule's verdict on one command.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub severity: Severity,
+    pub message: String,
+    /// Host range to report.
+    pub span: Range<usize>,
+}
+
+/// A rule over normalized shell commands, whatever host they came from.
+pub trait CommandRule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cmd: &Command) -> Option<Hit>;
+}
+
+/// Every command rule.
+pub fn command_rules() -> &'static [&'static dyn CommandRule] {
+    destructive_command::RULES
+}
+
+/// Every rule's metadata, in catalogue order.
+pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    command_rules().iter().map(|r| r.meta())
+}
+
+pub fn find_rule(id: &str) -> Option<&'static RuleMeta> {
+    all_rules().find(|m| m.id == id)
+}
+
+/// Renders a rule's documentation as Markdown.
+pub fn render_doc(meta: &RuleMeta) -> String {
+    format!(
+        "# {id}\n\nCategory: {cat} · Default severity: {sev}\n\n{summary}\n\n## What it catches\n{what}\n\n## Why it is dangerous\n{why}\n\n## Example\n```sh\n{example}\n```\n\n## Use instead\n{instead}\n",
+        id = meta.id,
+        cat = meta.category.as_str(),
+        sev = meta.severity.as_str(),
+        summary = meta.summary,
+        what = meta.doc.what.trim(),
+        why = meta.doc.why.trim(),
+        example = meta.doc.example.trim(),
+        instead = meta.doc.instead.trim(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_consistent() {
+        let mut ids: Vec<&str> = all_rules().map(|m| m.id).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule id");
+        for m in all_rules() {
+            assert!(
+                m.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                m.id
+            );
+            assert!(!m.literals.is_empty(), "{} has no prefilter literals", m.id);
+            assert!(m.literals.iter().all(|l| l.is_ascii()), "{}", m.id);
+            for (name, text) in [
+                ("summary", m.summary),
+                ("help", m.help),
+                ("what", m.doc.what),
+                ("why", m.doc.why),
+                ("example", m.doc.example),
+                ("instead", m.doc.instead),
+            ] {
+                assert!(text.trim().len() > 10, "{}: {name} is missing", m.id);
+            }
+        }
+    }
+}

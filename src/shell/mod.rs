@@ -1,0 +1,576 @@
+//! Shell fragments → normalized commands.
+//!
+//! The fragment is parsed with tree-sitter-bash. Only real commands become [`Command`]s:
+//! comments, `echo` arguments, heredoc bodies fed to `cat` and plain strings are data. `&&`,
+//! `||`, `;`, pipes, subshells, `$(…)` and backticks are walked; `bash -c "…"`, `sh -c`,
+//! `eval "…"`, `su -c "…"`, `ssh host "…"` and `bash <<EOF` bodies are parsed again as shell.
+
+pub mod normalize;
+pub mod words;
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::sync::Arc;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::fragment::map::{FragmentBuilder, OffsetMap};
+use crate::fragment::{Body, Fragment, HostContext};
+use normalize::{normalize, program_name};
+use words::{unquote, Word};
+
+/// How deeply `bash -c "bash -c '…'"` strings are followed.
+pub const MAX_NESTING: usize = 8;
+
+/// One command as it will run: wrappers peeled, environment attached.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub argv: Vec<Word>,
+    /// Inline environment (`VAR=value` prefixes, `env`/`cross-env` assignments).
+    pub env: Vec<(String, Word)>,
+    /// Env files loaded by a wrapper (`dotenv -e`).
+    pub env_files: Vec<Word>,
+    pub wrappers: Vec<String>,
+    /// Host range of the whole command.
+    pub span: Range<usize>,
+    /// Text fed on standard input by a heredoc or here-string.
+    pub stdin: Option<String>,
+    /// Variables exported earlier in the same fragment (and by an enclosing `bash -c`).
+    pub ambient: Vec<(String, String)>,
+    /// Env files sourced earlier in the same fragment (`source .env.test`).
+    pub sourced_files: Vec<String>,
+    /// A local database was started earlier in the same fragment (`docker compose up -d`).
+    pub local_db_started: Option<String>,
+    pub ctx: Arc<HostContext>,
+    pub refused_in_test: bool,
+}
+
+impl Command {
+    /// The program's name (`prisma` for `./node_modules/.bin/prisma`).
+    pub fn program(&self) -> &str {
+        self.argv
+            .first()
+            .map(|w| program_name(&w.text))
+            .unwrap_or("")
+    }
+
+    pub fn args(&self) -> &[Word] {
+        self.argv.get(1..).unwrap_or(&[])
+    }
+
+    /// Arguments that do not start with `-`, in order.
+    pub fn positionals(&self) -> impl Iterator<Item = &str> {
+        self.args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .filter(|t| !t.starts_with('-'))
+    }
+
+    /// True when the positionals start with `words`.
+    pub fn subcommand_is(&self, words: &[&str]) -> bool {
+        let mut p = self.positionals();
+        words.iter().all(|w| p.next() == Some(*w))
+    }
+
+    /// The argument word equal to `flag` or starting with `flag=`.
+    pub fn flag(&self, flag: &str) -> Option<&Word> {
+        self.args().iter().find(|w| {
+            w.text == flag
+                || (w.text.len() > flag.len()
+                    && w.text.starts_with(flag)
+                    && w.text.as_bytes()[flag.len()] == b'=')
+        })
+    }
+
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flag(flag).is_some()
+    }
+
+    /// The value of `--flag value` or `--flag=value`.
+    pub fn flag_value(&self, flag: &str) -> Option<&Word> {
+        let args = self.args();
+        let i = args.iter().position(|w| {
+            w.text == flag || (w.text.starts_with(flag) && w.text[flag.len()..].starts_with('='))
+        })?;
+        if args[i].text == flag {
+            args.get(i + 1)
+        } else {
+            Some(&args[i])
+        }
+    }
+
+    /// The text of `flag_value`, without a `--flag=` prefix.
+    pub fn flag_text(&self, flag: &str) -> Option<(&str, &Word)> {
+        let w = self.flag_value(flag)?;
+        let text = w
+            .text
+            .strip_prefix(flag)
+            .and_then(|t| t.strip_prefix('='))
+            .unwrap_or(&w.text);
+        Some((text, w))
+    }
+
+    /// Host range of the argument word equal to `text`, or of the whole command.
+    pub fn span_of(&self, text: &str) -> Range<usize> {
+        self.argv
+            .iter()
+            .find(|w| w.text == text)
+            .map(|w| w.span.clone())
+            .unwrap_or_else(|| self.span.clone())
+    }
+
+    /// Looks a variable up in the command's own environment, then in the environment set
+    /// earlier in its script, then in the host's (CI `env:`, Dockerfile `ENV`).
+    pub fn env_var(&self, name: &str) -> Option<EnvSource<'_>> {
+        if let Some((_, w)) = self.env.iter().rev().find(|(n, _)| n == name) {
+            return Some(EnvSource::Inline(w));
+        }
+        if let Some((_, v)) = self.ambient.iter().rev().find(|(n, _)| n == name) {
+            return Some(EnvSource::Script(v));
+        }
+        self.ctx
+            .env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| EnvSource::Host(v))
+    }
+}
+
+/// Where an environment variable's value came from.
+#[derive(Debug, Clone, Copy)]
+pub enum EnvSource<'a> {
+    Inline(&'a Word),
+    Script(&'a str),
+    Host(&'a str),
+}
+
+impl<'a> EnvSource<'a> {
+    pub fn value(&self) -> &'a str {
+        match self {
+            EnvSource::Inline(w) => &w.text,
+            EnvSource::Script(s) | EnvSource::Host(s) => s,
+        }
+    }
+}
+
+thread_local! {
+    static BASH: RefCell<Parser> = RefCell::new({
+        let mut p = Parser::new();
+        p.set_language(&tree_sitter_bash::LANGUAGE.into())
+            .expect("tree-sitter-bash grammar is compatible");
+        p
+    });
+}
+
+fn parse_bash(text: &str) -> Option<Tree> {
+    BASH.with(|p| p.borrow_mut().parse(text, None))
+}
+
+/// Extracts every command of a fragment, in source order.
+pub fn commands(fragment: &Fragment) -> Vec<Command> {
+    let mut out = Vec::new();
+    let state = State {
+        ctx: fragment.ctx.clone(),
+        refused: fragment.refused_in_test,
+        ambient: Vec::new(),
+        sourced: Vec::new(),
+        local_db: None,
+    };
+    match &fragment.body {
+        Body::Shell { text, map } => {
+            let mut w = Walker {
+                text,
+                map,
+                state,
+                out: &mut out,
+                depth: 0,
+            };
+            w.run();
+        }
+        Body::Argv(words) => {
+            let mut state = state;
+            emit(
+                &mut state,
+                &mut out,
+                words.clone(),
+                Vec::new(),
+                fragment.span.clone(),
+                None,
+                0,
+            );
+        }
+    }
+    out
+}
+
+#[derive(Clone)]
+struct State {
+    ctx: Arc<HostContext>,
+    refused: bool,
+    ambient: Vec<(String, String)>,
+    sourced: Vec<String>,
+    local_db: Option<String>,
+}
+
+struct Walker<'a, 'o> {
+    text: &'a str,
+    map: &'a OffsetMap,
+    state: State,
+    out: &'o mut Vec<Command>,
+    depth: usize,
+}
+
+impl Walker<'_, '_> {
+    fn run(&mut self) {
+        let Some(tree) = parse_bash(self.text) else {
+            return;
+        };
+        self.walk(tree.root_node());
+    }
+
+    fn walk(&mut self, node: Node) {
+        match node.kind() {
+            "comment" | "heredoc_body" => {}
+            "command" => self.command(node, None),
+            "redirected_statement" => self.redirected(node),
+            "declaration_command" | "variable_assignment" => self.assignment(node),
+            _ => self.walk_children(node),
+        }
+    }
+
+    fn walk_children(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.walk(child);
+        }
+    }
+
+    fn word(&self, node: Node) -> Word {
+        unquote(self.text, self.map, node.byte_range())
+    }
+
+    /// `export NAME=value` / `NAME=value` as a statement: remembered for later commands.
+    fn assignment(&mut self, node: Node) {
+        let assignments: Vec<Node> = if node.kind() == "variable_assignment" {
+            vec![node]
+        } else {
+            let mut c = node.walk();
+            node.named_children(&mut c)
+                .filter(|n| n.kind() == "variable_assignment")
+                .collect()
+        };
+        for a in assignments {
+            if let (Some(name), Some(value)) = (
+                a.child_by_field_name("name"),
+                a.child_by_field_name("value"),
+            ) {
+                let value = self.word(value);
+                self.state
+                    .ambient
+                    .push((self.text[name.byte_range()].to_string(), value.text));
+            }
+        }
+        self.walk_children(node);
+    }
+
+    /// A statement with redirections: a heredoc or here-string is the command's stdin.
+    fn redirected(&mut self, node: Node) {
+        let mut stdin: Option<Word> = None;
+        let mut cursor = node.walk();
+        let redirects: Vec<Node> = node
+            .children_by_field_name("redirect", &mut cursor)
+            .collect();
+        for r in &redirects {
+            let mut c = r.walk();
+            for child in r.children(&mut c) {
+                if child.kind() == "heredoc_body" {
+                    stdin = Some(self.verbatim(child.byte_range()));
+                }
+            }
+            if r.kind() == "herestring_redirect" {
+                if let Some(arg) = r.named_child(0) {
+                    stdin = Some(self.word(arg));
+                }
+            }
+        }
+        match node.child_by_field_name("body") {
+            Some(body) if body.kind() == "command" => self.command(body, stdin),
+            Some(body) => self.walk(body),
+            None => {}
+        }
+        for r in redirects {
+            let mut c = r.walk();
+            for child in r.children(&mut c) {
+                if child.kind() != "heredoc_body" {
+                    self.walk(child);
+                }
+            }
+        }
+    }
+
+    /// A range of the fragment taken as it is (a heredoc body).
+    fn verbatim(&self, r: Range<usize>) -> Word {
+        let mut b = FragmentBuilder::new();
+        b.push_from(self.text, self.map, r);
+        let (text, map) = b.finish();
+        Word {
+            span: map.range_to_host(0..text.len()),
+            text,
+            dynamic: false,
+            map,
+        }
+    }
+
+    fn command(&mut self, node: Node, stdin: Option<Word>) {
+        let mut argv = Vec::new();
+        let mut env = Vec::new();
+        let mut stdin = stdin;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "variable_assignment" => {
+                    if let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        env.push((self.text[name.byte_range()].to_string(), self.word(value)));
+                    }
+                    self.walk_children(child);
+                }
+                "command_name" => {
+                    argv.push(self.word(child));
+                    self.walk_children(child);
+                }
+                "herestring_redirect" => {
+                    if let Some(arg) = child.named_child(0) {
+                        stdin = Some(self.word(arg));
+                    }
+                    self.walk_children(child);
+                }
+                "file_redirect" | "comment" => self.walk_children(child),
+                _ => {
+                    argv.push(self.word(child));
+                    // `$(…)` inside an argument runs before the command.
+                    self.walk_children(child);
+                }
+            }
+        }
+        let span = self.map.range_to_host(node.byte_range());
+        emit(
+            &mut self.state,
+            self.out,
+            argv,
+            env,
+            span,
+            stdin,
+            self.depth,
+        );
+    }
+}
+
+/// Normalizes one command, records it, and follows the shell code it runs.
+fn emit(
+    state: &mut State,
+    out: &mut Vec<Command>,
+    argv: Vec<Word>,
+    env: Vec<(String, Word)>,
+    span: Range<usize>,
+    stdin: Option<Word>,
+    depth: usize,
+) {
+    let n = normalize(argv, env);
+    if n.argv.is_empty() {
+        return;
+    }
+    let cmd = Command {
+        argv: n.argv,
+        env: n.env,
+        env_files: n.env_files,
+        wrappers: n.wrappers,
+        span,
+        stdin: stdin.as_ref().map(|w| w.text.clone()),
+        ambient: state.ambient.clone(),
+        sourced_files: state.sourced.clone(),
+        local_db_started: state.local_db.clone(),
+        ctx: state.ctx.clone(),
+        refused_in_test: state.refused,
+    };
+    let program = cmd.program();
+    if matches!(program, "source" | ".") {
+        if let Some(f) = cmd.args().first() {
+            state.sourced.push(f.text.clone());
+        }
+    }
+    if state.local_db.is_none() {
+        state.local_db = starts_local_database(&cmd);
+    }
+    let nested = nested_script(&cmd, stdin);
+    if let Some(script) = nested.filter(|_| depth < MAX_NESTING) {
+        // The inner script inherits the outer command's inline environment.
+        let mut inner = state.clone();
+        inner
+            .ambient
+            .extend(cmd.env.iter().map(|(k, v)| (k.clone(), v.text.clone())));
+        let mut w = Walker {
+            text: &script.text,
+            map: &script.map,
+            state: inner,
+            out,
+            depth: depth + 1,
+        };
+        w.run();
+    }
+    out.push(cmd);
+}
+
+/// The shell script a command runs: `bash -c "…"`, `sh -c`, `eval "…"`, `su -c "…"`,
+/// `ssh host "…"`, or a heredoc fed to a shell.
+fn nested_script(cmd: &Command, stdin: Option<Word>) -> Option<Word> {
+    let args = cmd.args();
+    match cmd.program() {
+        "bash" | "sh" | "zsh" | "dash" | "ksh" => {
+            let c = args.iter().position(|w| {
+                w.text.len() > 1
+                    && w.text.starts_with('-')
+                    && !w.text.starts_with("--")
+                    && w.text.contains('c')
+            });
+            match c {
+                Some(i) => args.get(i + 1).cloned(),
+                None if args.iter().all(|w| w.text.starts_with('-')) => stdin,
+                None => None,
+            }
+        }
+        "su" => {
+            let i = args
+                .iter()
+                .position(|w| w.text == "-c" || w.text == "--command")?;
+            args.get(i + 1).cloned()
+        }
+        "eval" if args.len() == 1 => args.first().cloned(),
+        "ssh" => {
+            // ssh [options] host command: only the common one-string form.
+            let mut i = 0;
+            while let Some(w) = args.get(i) {
+                if w.text.starts_with('-') {
+                    let takes_value =
+                        w.text.len() == 2 && "bcDEeFIiJLlmOopQRSWw".contains(&w.text[1..]);
+                    i += if takes_value { 2 } else { 1 };
+                } else {
+                    break;
+                }
+            }
+            (args.len() == i + 2).then(|| args[i + 1].clone())
+        }
+        _ => None,
+    }
+}
+
+/// `docker compose up`, `supabase start` & co. start a database on this machine.
+fn starts_local_database(cmd: &Command) -> Option<String> {
+    let what = match cmd.program() {
+        "docker" if cmd.subcommand_is(&["compose", "up"]) => "docker compose up",
+        "docker-compose" if cmd.subcommand_is(&["up"]) => "docker-compose up",
+        "supabase" if cmd.subcommand_is(&["start"]) => "supabase start",
+        "pg_ctl" if cmd.positionals().any(|p| p == "start") => "pg_ctl start",
+        _ => return None,
+    };
+    Some(what.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::FileKind;
+
+    fn cmds(src: &str) -> Vec<Command> {
+        let ctx = Arc::new(HostContext::new(FileKind::Shell));
+        let f = Fragment::shell(src.to_string(), OffsetMap::linear(0, src.len()), ctx);
+        commands(&f)
+    }
+
+    fn argvs(src: &str) -> Vec<String> {
+        cmds(src)
+            .iter()
+            .map(|c| {
+                c.argv
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_lists_pipes_and_substitutions() {
+        let got = argvs("a 1 && b || c; d | e & (f) && echo \"$(g x)\" `h`");
+        for want in ["a 1", "b", "c", "d", "e", "f", "g x", "h"] {
+            assert!(
+                got.contains(&want.to_string()),
+                "{want} missing from {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn data_is_not_a_command() {
+        let got = argvs("# prisma migrate reset\necho \"prisma migrate reset\"\ncat <<EOF\nprisma migrate reset\nEOF\nprintf 'dropdb x'\n");
+        assert!(
+            got.iter()
+                .all(|c| !c.starts_with("prisma") && !c.starts_with("dropdb")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn follows_nested_shells_with_positions() {
+        let src = "bash -c \"npx prisma migrate reset --force\"";
+        let c = cmds(src);
+        let inner = c
+            .iter()
+            .find(|c| c.program() == "prisma")
+            .expect("nested prisma");
+        assert_eq!(&src[inner.argv[0].span.clone()], "prisma");
+        assert_eq!(&src[inner.span.clone()], "npx prisma migrate reset --force");
+        let heredoc = cmds("bash <<EOF\ndropdb app\nEOF\n");
+        assert!(heredoc.iter().any(|c| c.program() == "dropdb"));
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut s = "dropdb x".to_string();
+        // Quoting grows exponentially with depth: 10 levels is past the bound and still small.
+        for _ in 0..MAX_NESTING + 2 {
+            s = format!("bash -c {}", shell_quote(&s));
+        }
+        // Must terminate; the innermost command is past the bound.
+        let c = cmds(&s);
+        assert!(c.iter().all(|c| c.program() != "dropdb"));
+        assert_eq!(c.len(), MAX_NESTING + 1);
+    }
+
+    fn shell_quote(s: &str) -> String {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+
+    #[test]
+    fn remembers_exports_and_local_starts() {
+        let c = cmds("export DATABASE_URL=postgres://localhost/x\ndocker compose up -d db && prisma migrate reset");
+        let p = c.iter().find(|c| c.program() == "prisma").unwrap();
+        assert_eq!(
+            p.env_var("DATABASE_URL").unwrap().value(),
+            "postgres://localhost/x"
+        );
+        assert_eq!(p.local_db_started.as_deref(), Some("docker compose up"));
+    }
+
+    #[test]
+    fn heredoc_and_herestring_are_stdin() {
+        let c =
+            cmds("mongosh \"$URL\" <<'JS'\ndb.dropDatabase()\nJS\nmongo <<< 'db.dropDatabase()'");
+        assert_eq!(c[0].stdin.as_deref(), Some("db.dropDatabase()\n"));
+        assert_eq!(c[1].stdin.as_deref(), Some("db.dropDatabase()"));
+    }
+}

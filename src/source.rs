@@ -1,0 +1,109 @@
+//! Source files: reading (behind one interface, so that git-index content can replace disk
+//! content later) and byte-offset → line/column conversion.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where file contents come from. The walker and the engine only ever read through this.
+pub trait FileReader: Send + Sync {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+}
+
+/// Reads files from disk.
+pub struct DiskReader;
+
+impl FileReader for DiskReader {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
+/// One host file's text plus a line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to the current directory, `/`-separated).
+    pub display: String,
+    /// Path used to open the file.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(display: String, path: PathBuf, text: Arc<str>) -> Self {
+        let mut line_starts = vec![0];
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            // A lone CR also ends a line; CRLF ends one line.
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                line_starts.push(i + 1);
+            }
+        }
+        SourceFile {
+            display,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Converts a byte offset into a 1-based line and character column.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line_idx];
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line_idx + 1,
+            column,
+        }
+    }
+
+    /// The text of the 1-based line `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(t: &str) -> SourceFile {
+        SourceFile::new("f".into(), "f".into(), t.into())
+    }
+
+    #[test]
+    fn line_col_counts_chars_and_handles_crlf_and_cr() {
+        let s = src("ab\r\nçé x\ry");
+        assert_eq!(s.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(s.line_col(4), LineCol { line: 2, column: 1 });
+        // "çé " is 5 bytes, 3 chars: 'x' is column 4.
+        assert_eq!(s.line_col(9), LineCol { line: 2, column: 4 });
+        assert_eq!(s.line_col(11), LineCol { line: 3, column: 1 });
+        assert_eq!(s.line_text(2), "çé x");
+    }
+}

@@ -1,0 +1,305 @@
+//! Which database a command targets, as far as its environment says.
+//!
+//! Used to tell `DATABASE_URL=postgres://localhost/x prisma migrate reset` (a local database:
+//! `info`) from a bare `prisma migrate reset` (whatever `DATABASE_URL` holds: the rule's
+//! severity).
+
+use crate::shell::{Command, EnvSource};
+
+/// What a command's database target is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A database on this machine or in a local container. The reason names the evidence.
+    Local(String),
+    /// An obviously test database (`app_test`, `.env.test`).
+    Test(String),
+    /// A remote host, named.
+    Remote(String),
+    /// Not pinned: the command uses whatever the environment holds. The reason says why.
+    Unpinned(String),
+}
+
+impl Target {
+    pub fn is_safe(&self) -> bool {
+        matches!(self, Target::Local(_) | Target::Test(_))
+    }
+
+    /// The reason, for a message.
+    pub fn reason(&self) -> &str {
+        match self {
+            Target::Local(r) | Target::Test(r) | Target::Remote(r) | Target::Unpinned(r) => r,
+        }
+    }
+}
+
+/// What a URL or host value says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlClass {
+    Dynamic,
+    Local(String),
+    TestDb(String),
+    Remote(String),
+    NotAUrl,
+}
+
+const DB_SCHEMES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "mongodb+srv",
+    "redis",
+    "rediss",
+    "sqlserver",
+    "mssql",
+    "cockroachdb",
+    "jdbc:postgresql",
+    "jdbc:mysql",
+    "libsql",
+    "prisma",
+    "prisma+postgres",
+];
+
+/// Splits a URL into (scheme, host, database name).
+fn split_url(value: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = value.split_once("://")?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let hostport = authority.rsplit_once('@').map(|x| x.1).unwrap_or(authority);
+    let first = hostport.split(',').next().unwrap_or("");
+    let host = if let Some(stripped) = first.strip_prefix('[') {
+        stripped.split(']').next().unwrap_or("")
+    } else {
+        first.split(':').next().unwrap_or("")
+    };
+    let path = &rest[authority_end..];
+    let db = path
+        .strip_prefix('/')
+        .unwrap_or("")
+        .split(['?', '#', '/'])
+        .next()
+        .unwrap_or("");
+    Some((scheme, host, db))
+}
+
+pub fn is_local_host(host: &str) -> bool {
+    let h = host.trim_matches(['[', ']']).to_ascii_lowercase();
+    if h.is_empty() {
+        return false;
+    }
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.ends_with(".local")
+        || h.ends_with(".test")
+        || h.starts_with("127.")
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h == "host.docker.internal"
+        // A single-label name is a docker-compose service or CI service container.
+        || (!h.contains('.') && !h.contains(':') && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+pub fn is_test_db_name(db: &str) -> bool {
+    let d = db.to_ascii_lowercase();
+    d == "test" || d.ends_with("_test") || d.ends_with("-test") || d.starts_with("test_")
+}
+
+/// Resolves a value that is exactly one variable (`$NAME`, `${NAME}`) through the command's
+/// environment; any other value is returned as it is.
+pub fn resolve<'a>(cmd: &'a Command, value: &'a str) -> &'a str {
+    let name = value
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'));
+    match name {
+        Some(n) if crate::shell::words::is_env_name(n) => cmd
+            .env_var(n)
+            .map(|v| v.value())
+            .filter(|v| !v.contains(value))
+            .unwrap_or(value),
+        _ => value,
+    }
+}
+
+/// Classifies a URL (or bare host) value.
+pub fn classify_value(value: &str) -> UrlClass {
+    let v = value.trim().trim_matches(['"', '\'']);
+    if v.contains('$') || v.contains("{{") || v.contains('`') {
+        return UrlClass::Dynamic;
+    }
+    if let Some(path) = v.strip_prefix("file:") {
+        return UrlClass::Local(format!("SQLite file {path}"));
+    }
+    if let Some((scheme, host, db)) = split_url(v) {
+        let scheme = scheme.to_ascii_lowercase();
+        if !DB_SCHEMES.contains(&scheme.as_str()) && !scheme.starts_with("jdbc:") {
+            return UrlClass::NotAUrl;
+        }
+        if is_local_host(host) {
+            return UrlClass::Local(format!("local host {host}"));
+        }
+        if is_test_db_name(db) {
+            return UrlClass::TestDb(format!("test database {db}"));
+        }
+        return UrlClass::Remote(host.to_string());
+    }
+    UrlClass::NotAUrl
+}
+
+/// Classifies a bare host value (`-h HOST`).
+pub fn classify_host(value: &str) -> UrlClass {
+    let v = value.trim();
+    if v.contains('$') || v.contains("{{") {
+        UrlClass::Dynamic
+    } else if v.contains("://") {
+        classify_value(v)
+    } else if is_local_host(v) || v.starts_with('/') {
+        UrlClass::Local(format!("local host {v}"))
+    } else {
+        UrlClass::Remote(v.to_string())
+    }
+}
+
+fn from_class(class: UrlClass, what: &str, value: &str) -> Option<Target> {
+    Some(match class {
+        UrlClass::Local(why) => Target::Local(format!("{what} points at a {why}")),
+        UrlClass::TestDb(why) => Target::Test(format!("{what} points at a {why}")),
+        UrlClass::Remote(host) => Target::Remote(format!("{what} points at remote host {host}")),
+        UrlClass::Dynamic => Target::Unpinned(format!("{what} comes from `{value}`")),
+        UrlClass::NotAUrl => return None,
+    })
+}
+
+/// An env file name that says it holds a test environment.
+pub fn is_test_env_file(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    base.split(['.', '-', '_'])
+        .any(|t| t == "test" || t == "testing" || t == "e2e" || t == "ci")
+}
+
+/// The database a command targets.
+///
+/// `flags` are the command's own target flags (`--db-url`, `--url`…); `vars` the environment
+/// variables the tool reads (`DATABASE_URL`…). Evidence is taken in order: flags, inline
+/// environment, env files of wrappers, the script's exports, env files it sourced, the host's
+/// environment (CI `env:`), and a local database started earlier in the script.
+pub fn assess(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
+    for flag in flags {
+        if let Some((value, _)) = cmd.flag_text(flag) {
+            let value = resolve(cmd, value);
+            if let Some(t) = from_class(classify_value(value), flag, value)
+                .or_else(|| from_class(classify_host(value), flag, value))
+            {
+                return t;
+            }
+        }
+    }
+    // Inline environment: the named variables, or any variable holding a database URL.
+    for (name, value) in cmd.env.iter().rev() {
+        let class = classify_value(&value.text);
+        if vars.contains(&name.as_str()) || !matches!(class, UrlClass::NotAUrl | UrlClass::Dynamic)
+        {
+            if let Some(t) = from_class(class, name, &value.text) {
+                return t;
+            }
+        }
+    }
+    if let Some(file) = cmd.env_files.first() {
+        return if is_test_env_file(&file.text) {
+            Target::Test(format!("it loads the test env file {}", file.text))
+        } else {
+            Target::Unpinned(format!("it loads {} (whatever that file holds)", file.text))
+        };
+    }
+    for name in vars {
+        if let Some(src @ EnvSource::Script(v)) = cmd.env_var(name) {
+            let _ = src;
+            if let Some(t) = from_class(classify_value(v), name, v) {
+                return t;
+            }
+        }
+    }
+    if let Some(file) = cmd.sourced_files.last() {
+        if is_test_env_file(file) {
+            return Target::Test(format!("the script sources the test env file {file}"));
+        }
+    }
+    for name in vars {
+        if let Some(EnvSource::Host(v)) = cmd.env_var(name) {
+            if let Some(t) = from_class(classify_value(v), name, v) {
+                return t;
+            }
+        }
+    }
+    if let Some(started) = &cmd.local_db_started {
+        return Target::Local(format!("a local database is started earlier (`{started}`)"));
+    }
+    let var = vars.first().copied().unwrap_or("the connection");
+    Target::Unpinned(format!(
+        "{var} is not set here, so it runs against whatever the environment holds"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_urls() {
+        assert!(matches!(
+            classify_value("postgres://u:p@localhost:5432/app"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("postgresql://postgres@127.0.0.1/app"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("postgres://u@[::1]:5432/app"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("postgres://postgres:postgres@db:5432/app"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("file:./dev.db"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("postgres://u@prod.example.com/app_test"),
+            UrlClass::TestDb(_)
+        ));
+        assert_eq!(
+            classify_value("postgres://u:p@db.abc.supabase.co:5432/postgres"),
+            UrlClass::Remote("db.abc.supabase.co".into())
+        );
+        assert_eq!(
+            classify_value("${{ secrets.DATABASE_URL }}"),
+            UrlClass::Dynamic
+        );
+        assert_eq!(classify_value("$DATABASE_URL"), UrlClass::Dynamic);
+        assert_eq!(classify_value("https://example.com"), UrlClass::NotAUrl);
+        assert_eq!(classify_value("production"), UrlClass::NotAUrl);
+    }
+
+    #[test]
+    fn test_database_names() {
+        for d in ["test", "app_test", "acme-test", "test_app"] {
+            assert!(is_test_db_name(d), "{d}");
+        }
+        for d in ["app", "latest", "contest", "attestations"] {
+            assert!(!is_test_db_name(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn test_env_files() {
+        assert!(is_test_env_file(".env.test"));
+        assert!(is_test_env_file("../../.env.test.local"));
+        assert!(!is_test_env_file(".env"));
+        assert!(!is_test_env_file(".env.production"));
+        assert!(!is_test_env_file(".env.latest"));
+    }
+}
