@@ -37,7 +37,7 @@ pub fn normalize_text(s: &str) -> String {
 pub fn snippet(source: &SourceFile, span: &Range<usize>) -> String {
     let end = crate::source::floor_char_boundary(&source.text, span.end.min(source.text.len()));
     let start = crate::source::floor_char_boundary(&source.text, span.start.min(end));
-    let s = normalize_text(&source.text[start..end]);
+    let s = crate::target::redact_credentials(&normalize_text(&source.text[start..end]));
     match s.char_indices().nth(200) {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s,

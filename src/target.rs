@@ -122,27 +122,32 @@ pub fn resolve<'a>(cmd: &'a Command, value: &'a str) -> &'a str {
     }
 }
 
-/// Classifies a URL (or bare host) value.
+/// Classifies a URL (or bare host) value. A URL is judged by its host: a dynamic password
+/// (`postgres://u:${PW}@db.example.com/app`) does not hide a literal remote host.
 pub fn classify_value(value: &str) -> UrlClass {
     let v = value.trim().trim_matches(['"', '\'']);
-    if v.contains('$') || v.contains("{{") || v.contains('`') {
-        return UrlClass::Dynamic;
-    }
+    let dynamic = |s: &str| s.contains('$') || s.contains("{{") || s.contains('`');
     if let Some(path) = v.strip_prefix("file:") {
-        return UrlClass::Local(format!("SQLite file {path}"));
+        return UrlClass::Local(format!("the SQLite file `{path}`"));
     }
     if let Some((scheme, host, db)) = split_url(v) {
         let scheme = scheme.to_ascii_lowercase();
+        if dynamic(&scheme) || dynamic(host) || host.is_empty() {
+            return UrlClass::Dynamic;
+        }
         if !DB_SCHEMES.contains(&scheme.as_str()) && !scheme.starts_with("jdbc:") {
             return UrlClass::NotAUrl;
         }
         if is_local_host(host) {
-            return UrlClass::Local(format!("local host {host}"));
+            return UrlClass::Local(format!("local host `{host}`"));
         }
         if is_test_db_name(db) {
-            return UrlClass::TestDb(format!("test database {db}"));
+            return UrlClass::TestDb(format!("test database `{db}`"));
         }
         return UrlClass::Remote(host.to_string());
+    }
+    if dynamic(v) {
+        return UrlClass::Dynamic;
     }
     UrlClass::NotAUrl
 }
@@ -155,20 +160,54 @@ pub fn classify_host(value: &str) -> UrlClass {
     } else if v.contains("://") {
         classify_value(v)
     } else if is_local_host(v) || v.starts_with('/') {
-        UrlClass::Local(format!("local host {v}"))
+        UrlClass::Local(format!("local host `{v}`"))
     } else {
         UrlClass::Remote(v.to_string())
     }
 }
 
-fn from_class(class: UrlClass, what: &str, value: &str) -> Option<Target> {
+/// The target a value names, described as coming from `what` (a flag or variable name).
+pub fn from_class(class: UrlClass, what: &str, value: &str) -> Option<Target> {
     Some(match class {
-        UrlClass::Local(why) => Target::Local(format!("{what} points at a {why}")),
-        UrlClass::TestDb(why) => Target::Test(format!("{what} points at a {why}")),
-        UrlClass::Remote(host) => Target::Remote(format!("{what} points at remote host {host}")),
+        UrlClass::Local(why) => Target::Local(format!("{what} points at {why}")),
+        UrlClass::TestDb(why) => Target::Test(format!("{what} points at {why}")),
+        UrlClass::Remote(host) => Target::Remote(format!("{what} points at remote host `{host}`")),
         UrlClass::Dynamic => Target::Unpinned(format!("{what} comes from `{value}`")),
         UrlClass::NotAUrl => return None,
     })
+}
+
+/// Hides the password of every `scheme://user:password@host` in `text`.
+pub fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| {
+                c == '/'
+                    || c == '?'
+                    || c == '#'
+                    || c.is_whitespace()
+                    || c == '`'
+                    || c == '"'
+                    || c == '\''
+            })
+            .unwrap_or(tail.len());
+        let authority = &tail[..authority_end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at && at > colon + 1 => {
+                out.push_str(&authority[..colon + 1]);
+                out.push_str("***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An env file name that says it holds a test environment.
@@ -282,6 +321,32 @@ mod tests {
         assert_eq!(classify_value("$DATABASE_URL"), UrlClass::Dynamic);
         assert_eq!(classify_value("https://example.com"), UrlClass::NotAUrl);
         assert_eq!(classify_value("production"), UrlClass::NotAUrl);
+    }
+
+    #[test]
+    fn dynamic_passwords_do_not_hide_hosts() {
+        assert_eq!(
+            classify_value("postgresql://postgres:${DB_PASSWORD}@db.abc.supabase.co:5432/postgres"),
+            UrlClass::Remote("db.abc.supabase.co".into())
+        );
+        assert_eq!(
+            classify_value("postgres://u:p@${DB_HOST}/app"),
+            UrlClass::Dynamic
+        );
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_credentials(
+                "--db-url postgresql://postgres:s3cret@db.x.co:5432/postgres and redis://:pw@h"
+            ),
+            "--db-url postgresql://postgres:***@db.x.co:5432/postgres and redis://:***@h"
+        );
+        assert_eq!(
+            redact_credentials("postgres://u@h/db https://x.y/a:b@c"),
+            "postgres://u@h/db https://x.y/a:b@c"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 mod concise;
 mod github;
 mod human;
-mod json;
+pub mod json;
 mod sarif;
 
 use std::io::{self, Write};

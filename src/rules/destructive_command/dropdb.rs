@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_host, classify_value, resolve, Target, UrlClass};
+use crate::target::{classify_host, classify_value, from_class, resolve, Target};
 
 pub struct Rule;
 
@@ -25,15 +25,9 @@ pub static META: RuleMeta = RuleMeta {
 pub(crate) fn pg_target(cmd: &Command) -> Target {
     for flag in ["-d", "--dbname", "--maintenance-db"] {
         if let Some((v, _)) = cmd.flag_text(flag) {
-            let v = resolve(cmd, v);
-            match classify_value(v) {
-                UrlClass::NotAUrl => {}
-                UrlClass::Local(why) => return Target::Local(format!("{flag} points at a {why}")),
-                UrlClass::TestDb(why) => return Target::Test(format!("{flag} points at a {why}")),
-                UrlClass::Remote(h) => {
-                    return Target::Remote(format!("{flag} points at remote host {h}"))
-                }
-                UrlClass::Dynamic => return Target::Unpinned(format!("{flag} comes from `{v}`")),
+            // A plain database name (`-d app`) says nothing about the host.
+            if let Some(t) = from_class(classify_value(resolve(cmd, v)), flag, v) {
+                return t;
             }
         }
     }
@@ -48,11 +42,9 @@ pub(crate) fn pg_target(cmd: &Command) -> Target {
                 .map(|v| ("PGHOST".to_string(), v.value().to_string()))
         });
     match host {
-        Some((src, h)) => match classify_host(resolve(cmd, &h)) {
-            UrlClass::Local(why) => Target::Local(format!("{src} points at a {why}")),
-            UrlClass::Dynamic => Target::Unpinned(format!("{src} comes from `{h}`")),
-            _ => Target::Remote(format!("{src} points at remote host {h}")),
-        },
+        Some((src, h)) => {
+            from_class(classify_host(resolve(cmd, &h)), &src, &h).expect("a host always classifies")
+        }
         None => {
             Target::Unpinned("no host is given, so PGHOST or the connection service decides".into())
         }

@@ -66,7 +66,8 @@ pub(crate) fn command_text(cmd: &Command) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(&w.text);
+        // Redact before truncating, so that a cut cannot leave half a password.
+        s.push_str(&crate::target::redact_credentials(&w.text));
         if s.len() > 80 {
             s.truncate(crate::source::floor_char_boundary(&s, 77));
             s.push('…');
@@ -80,7 +81,7 @@ pub(crate) fn command_text(cmd: &Command) -> String {
 /// test asserts that the command is refused.
 pub(crate) fn verdict(cmd: &Command, severity: Severity, effect: &str, target: &Target) -> Hit {
     let mut hit = verdict_raw(cmd, severity, effect, target);
-    hit.message = crate::shell::words::display(&hit.message);
+    hit.message = crate::target::redact_credentials(&crate::shell::words::display(&hit.message));
     hit
 }
 

@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_host, classify_value, resolve, Target, UrlClass};
+use crate::target::{classify_host, classify_value, from_class, resolve, Target};
 
 pub struct Rule;
 
@@ -51,24 +51,15 @@ impl CommandRule for Rule {
                 Severity::Warning,
             ),
             Some(u) => {
-                let u = resolve(cmd, &u).to_string();
-                let class = if u.contains("://") {
-                    classify_value(&u)
+                let resolved = resolve(cmd, &u);
+                let class = if resolved.contains("://") {
+                    classify_value(resolved)
                 } else {
-                    classify_host(&u)
+                    classify_host(resolved)
                 };
-                let t = match class {
-                    UrlClass::Local(why) => {
-                        Target::Local(format!("the connection string points at a {why}"))
-                    }
-                    UrlClass::TestDb(why) => {
-                        Target::Test(format!("the connection string points at a {why}"))
-                    }
-                    UrlClass::Remote(h) => {
-                        Target::Remote(format!("it connects to remote host {h}"))
-                    }
-                    _ => Target::Unpinned(format!("the connection string comes from `{u}`")),
-                };
+                let t = from_class(class, "the connection string", &u).unwrap_or_else(|| {
+                    Target::Unpinned(format!("the connection string comes from `{u}`"))
+                });
                 (t, META.severity)
             }
         };

@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_host, classify_value, resolve, Target, UrlClass};
+use crate::target::{classify_host, classify_value, from_class, resolve, Target};
 
 pub struct Rule;
 
@@ -34,21 +34,13 @@ impl CommandRule for Rule {
             .find(|p| p.eq_ignore_ascii_case("flushall") || p.eq_ignore_ascii_case("flushdb"))?;
         let op = op.to_ascii_uppercase();
         let target = if let Some((u, _)) = cmd.flag_text("-u") {
-            let u = resolve(cmd, u);
-            match classify_value(u) {
-                UrlClass::Local(why) => Some(Target::Local(format!("-u points at a {why}"))),
-                UrlClass::Remote(h) => {
-                    Some(Target::Remote(format!("-u points at remote host {h}")))
-                }
-                _ => Some(Target::Unpinned(format!("-u comes from `{u}`"))),
-            }
+            Some(
+                from_class(classify_value(resolve(cmd, u)), "-u", u)
+                    .unwrap_or_else(|| Target::Unpinned(format!("-u comes from `{u}`"))),
+            )
         } else {
             cmd.flag_text("-h")
-                .map(|(h, _)| match classify_host(resolve(cmd, h)) {
-                    UrlClass::Local(why) => Target::Local(format!("-h points at a {why}")),
-                    UrlClass::Dynamic => Target::Unpinned(format!("-h comes from `{h}`")),
-                    _ => Target::Remote(format!("-h points at remote host {h}")),
-                })
+                .and_then(|(h, _)| from_class(classify_host(resolve(cmd, h)), "-h", h))
         };
         let effect = format!("deletes every key ({op})");
         Some(match target {

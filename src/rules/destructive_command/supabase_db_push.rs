@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_value, resolve, Target, UrlClass};
+use crate::target::{classify_value, from_class, resolve, Target};
 
 pub struct Rule;
 
@@ -43,11 +43,8 @@ impl CommandRule for Rule {
         let target = if cmd.has_flag("--local") {
             Target::Local("`--local` targets the local stack".into())
         } else if let Some((url, _)) = cmd.flag_text("--db-url") {
-            match classify_value(resolve(cmd, url)) {
-                UrlClass::Local(why) => Target::Local(format!("--db-url points at a {why}")),
-                UrlClass::TestDb(why) => Target::Test(format!("--db-url points at a {why}")),
-                _ => Target::Remote(format!("--db-url points at `{url}`")),
-            }
+            from_class(classify_value(resolve(cmd, url)), "--db-url", url)
+                .unwrap_or_else(|| Target::Remote(format!("--db-url points at `{url}`")))
         } else {
             Target::Remote("it targets the linked remote project".into())
         };

@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_value, resolve, Target, UrlClass};
+use crate::target::{classify_value, from_class, resolve, Target};
 
 pub struct Rule;
 
@@ -39,11 +39,8 @@ impl CommandRule for Rule {
             ));
         }
         if let Some((url, _)) = cmd.flag_text("--db-url") {
-            let t = match classify_value(resolve(cmd, url)) {
-                UrlClass::Local(why) => Target::Local(format!("--db-url points at a {why}")),
-                UrlClass::TestDb(why) => Target::Test(format!("--db-url points at a {why}")),
-                _ => Target::Remote(format!("--db-url points at `{url}`")),
-            };
+            let t = from_class(classify_value(resolve(cmd, url)), "--db-url", url)
+                .unwrap_or_else(|| Target::Remote(format!("--db-url points at `{url}`")));
             return Some(verdict(
                 cmd,
                 Severity::Error,

@@ -1,0 +1,178 @@
+//! Fixture tests: every rule has true positives and look-alikes on disk; their findings are
+//! snapshotted (the JSON report's findings, without the per-rule help text).
+
+mod common;
+
+use std::path::Path;
+
+use common::{files_below, lint, root};
+use dbguard::report::{self, json};
+use dbguard::rules::{self, Severity};
+use dbguard::walk::Outcome;
+
+fn findings_json(o: &Outcome) -> String {
+    let run = report::Run {
+        findings: &o.findings,
+        sources: &o.sources,
+        files_scanned: o.files_scanned,
+        skipped: &o.skipped,
+        suppressed: 0,
+        duration_ms: 0,
+        color: false,
+        verbose: false,
+    };
+    let mut v = json::to_value(&run)["findings"].clone();
+    for f in v.as_array_mut().expect("array") {
+        f.as_object_mut().expect("object").remove("help");
+    }
+    serde_json::to_string_pretty(&v).expect("json")
+}
+
+#[test]
+fn every_rule_has_positive_and_negative_fixtures() {
+    for m in rules::all_rules() {
+        for kind in ["positive", "negative"] {
+            let dir = root().join("fixtures/rules").join(m.id).join(kind);
+            assert!(
+                dir.is_dir(),
+                "{} has no {kind} fixtures at {}",
+                m.id,
+                dir.display()
+            );
+            assert!(!files_below(&dir).is_empty(), "{}: {kind}/ is empty", m.id);
+        }
+    }
+    // No fixture folder for a rule that does not exist.
+    for e in std::fs::read_dir(root().join("fixtures/rules")).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        assert!(
+            rules::find_rule(&name).is_some(),
+            "fixtures/rules/{name} names no rule"
+        );
+    }
+}
+
+#[test]
+fn every_positive_file_is_found() {
+    for m in rules::all_rules() {
+        let dir = root().join("fixtures/rules").join(m.id).join("positive");
+        for file in files_below(&dir) {
+            let rel = file.strip_prefix(root()).unwrap();
+            let o = lint(&[rel]);
+            assert!(
+                o.findings
+                    .iter()
+                    .any(|f| f.rule == m.id && f.severity >= Severity::Warning),
+                "{}: no warning/error in {}; got {:#?}",
+                m.id,
+                rel.display(),
+                o.findings
+                    .iter()
+                    .map(|f| (&f.rule, f.severity, &f.message))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn negative_fixtures_stay_below_warning() {
+    let mut dirs: Vec<_> = rules::all_rules()
+        .map(|m| format!("fixtures/rules/{}/negative", m.id))
+        .collect();
+    dirs.push("fixtures/hosts/negative".into());
+    for dir in dirs {
+        let o = lint(&[Path::new(&dir)]);
+        let loud: Vec<_> = o
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Warning)
+            .map(|f| format!("{}:{}: {} {}", f.path, f.start.line, f.rule, f.message))
+            .collect();
+        assert!(
+            loud.is_empty(),
+            "look-alikes reported in {dir}:\n{}",
+            loud.join("\n")
+        );
+        assert!(o.files_scanned > 0, "{dir}: nothing scanned");
+    }
+}
+
+#[test]
+fn rule_fixture_snapshots() {
+    for m in rules::all_rules() {
+        let o = lint(&[Path::new(&format!("fixtures/rules/{}", m.id))]);
+        insta::assert_snapshot!(format!("rule-{}", m.id), findings_json(&o));
+    }
+}
+
+#[test]
+fn host_snapshots() {
+    let positive = lint(&[Path::new("fixtures/hosts/positive")]);
+    // Every host form of fixtures/hosts/EXPECTED.md, each dangerous command once.
+    assert_eq!(
+        positive
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count(),
+        40
+    );
+    insta::assert_snapshot!("hosts-positive", findings_json(&positive));
+    let negative = lint(&[Path::new("fixtures/hosts/negative")]);
+    insta::assert_snapshot!("hosts-negative", findings_json(&negative));
+}
+
+#[test]
+fn demo_app_snapshot() {
+    let o = lint(&[Path::new("fixtures/demo-app")]);
+    insta::assert_snapshot!("demo-app", findings_json(&o));
+}
+
+/// Every finding's span covers the command it names: positions are mapped back through JSON
+/// escapes, YAML block scalars, Makefile continuations and JS templates, not shifted.
+#[test]
+fn every_finding_points_at_its_command() {
+    let o = lint(&[Path::new("fixtures")]);
+    assert!(
+        o.findings.len() > 100,
+        "only {} findings in fixtures/",
+        o.findings.len()
+    );
+    for f in &o.findings {
+        let meta = rules::find_rule(f.rule).unwrap();
+        let source = o
+            .sources
+            .iter()
+            .find(|s| s.display == f.path)
+            .expect("source kept");
+        let text = &source.text[f.span.clone()];
+        let lower = text.to_ascii_lowercase();
+        assert!(
+            meta.literals.iter().any(|l| lower.contains(l)) || lower.contains(&program_of(f.rule)),
+            "{}:{}:{} [{}] span `{}` does not contain the command",
+            f.path,
+            f.start.line,
+            f.start.column,
+            f.rule,
+            text
+        );
+        // The reported line/column is where the span starts.
+        let line = source.line_text(f.start.line);
+        let from_col: String = line.chars().skip(f.start.column - 1).collect();
+        let first: String = text.chars().take_while(|c| *c != '\n').collect();
+        assert!(
+            from_col.starts_with(first.trim_end()),
+            "{}:{}: `{from_col}` vs `{first}`",
+            f.path,
+            f.start.line
+        );
+    }
+}
+
+fn program_of(rule: &str) -> String {
+    match rule {
+        "prisma-migrate-dev-in-deploy" => "prisma".into(),
+        r => r.split('-').next().unwrap_or(r).into(),
+    }
+}
