@@ -22,6 +22,11 @@ use words::{unquote, Word};
 /// How deeply `bash -c "bash -c '…'"` strings are followed.
 pub const MAX_NESTING: usize = 8;
 
+/// How deeply the syntax tree is walked (`((((…))))`, `$($($(…)))`), across nested scripts
+/// too. Real scripts nest a few levels; the bound keeps pathological input from exhausting
+/// the stack.
+pub const MAX_TREE_DEPTH: usize = 256;
+
 /// One command as it will run: wrappers peeled, environment attached.
 #[derive(Debug, Clone)]
 pub struct Command {
@@ -185,6 +190,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 state,
                 out: &mut out,
                 depth: 0,
+                tree_depth: 0,
             };
             w.run();
         }
@@ -197,7 +203,10 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 Vec::new(),
                 fragment.span.clone(),
                 None,
-                0,
+                Depth {
+                    nesting: 0,
+                    tree: 0,
+                },
             );
         }
     }
@@ -218,7 +227,17 @@ struct Walker<'a, 'o> {
     map: &'a OffsetMap,
     state: State,
     out: &'o mut Vec<Command>,
+    /// Nesting of `bash -c` scripts.
     depth: usize,
+    /// Depth in the syntax tree, counted across nested scripts.
+    tree_depth: usize,
+}
+
+/// Where a command stands: script nesting and syntax-tree depth.
+#[derive(Clone, Copy)]
+struct Depth {
+    nesting: usize,
+    tree: usize,
 }
 
 impl Walker<'_, '_> {
@@ -230,6 +249,10 @@ impl Walker<'_, '_> {
     }
 
     fn walk(&mut self, node: Node) {
+        if self.tree_depth >= MAX_TREE_DEPTH {
+            return;
+        }
+        self.tree_depth += 1;
         match node.kind() {
             "comment" | "heredoc_body" => {}
             "command" => self.command(node, None),
@@ -237,6 +260,7 @@ impl Walker<'_, '_> {
             "declaration_command" | "variable_assignment" => self.assignment(node),
             _ => self.walk_children(node),
         }
+        self.tree_depth -= 1;
     }
 
     fn walk_children(&mut self, node: Node) {
@@ -364,7 +388,10 @@ impl Walker<'_, '_> {
             env,
             span,
             stdin,
-            self.depth,
+            Depth {
+                nesting: self.depth,
+                tree: self.tree_depth,
+            },
         );
     }
 }
@@ -377,7 +404,7 @@ fn emit(
     env: Vec<(String, Word)>,
     span: Range<usize>,
     stdin: Option<Word>,
-    depth: usize,
+    at: Depth,
 ) {
     let n = normalize(argv, env);
     if n.argv.is_empty() {
@@ -406,7 +433,7 @@ fn emit(
         state.local_db = starts_local_database(&cmd);
     }
     let nested = nested_script(&cmd, stdin);
-    if let Some(script) = nested.filter(|_| depth < MAX_NESTING) {
+    if let Some(script) = nested.filter(|_| at.nesting < MAX_NESTING) {
         // The inner script inherits the outer command's inline environment.
         let mut inner = state.clone();
         inner
@@ -417,7 +444,8 @@ fn emit(
             map: &script.map,
             state: inner,
             out,
-            depth: depth + 1,
+            depth: at.nesting + 1,
+            tree_depth: at.tree,
         };
         w.run();
     }
@@ -549,6 +577,18 @@ mod tests {
         let c = cmds(&s);
         assert!(c.iter().all(|c| c.program() != "dropdb"));
         assert_eq!(c.len(), MAX_NESTING + 1);
+    }
+
+    #[test]
+    fn deep_trees_do_not_exhaust_the_stack() {
+        let deep = format!("{}dropdb x{}", "(".repeat(100_000), ")".repeat(100_000));
+        let _ = cmds(&deep);
+        let subst = format!("echo {}dropdb x{}", "$(".repeat(20_000), ")".repeat(20_000));
+        let _ = cmds(&subst);
+        // Shallow nesting is still followed.
+        assert!(cmds("( ( ( (dropdb x) ) ) )")
+            .iter()
+            .any(|c| c.program() == "dropdb"));
     }
 
     fn shell_quote(s: &str) -> String {
