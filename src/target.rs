@@ -224,6 +224,19 @@ pub fn is_test_env_file(name: &str) -> bool {
 /// environment, env files of wrappers, the script's exports, env files it sourced, the host's
 /// environment (CI `env:`), and a local database started earlier in the script.
 pub fn assess(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
+    let target = assess_environment(cmd, flags, vars);
+    guarded(cmd, target)
+}
+
+/// An unpinned target behind a host check that refuses non-local databases is local.
+pub fn guarded(cmd: &Command, target: Target) -> Target {
+    match (&target, &cmd.host_guard) {
+        (Target::Unpinned(_), Some(guard)) => Target::Local(guard.clone()),
+        _ => target,
+    }
+}
+
+fn assess_environment(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
     for flag in flags {
         if let Some((value, _)) = cmd.flag_text(flag) {
             let value = resolve(cmd, value);

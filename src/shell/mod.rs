@@ -46,6 +46,8 @@ pub struct Command {
     pub sourced_files: Vec<String>,
     /// A local database was started earlier in the same fragment (`docker compose up -d`).
     pub local_db_started: Option<String>,
+    /// The script refuses a non-local database before this command (a host check that exits).
+    pub host_guard: Option<String>,
     pub ctx: Arc<HostContext>,
     pub refused_in_test: bool,
 }
@@ -181,6 +183,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
         ambient: Vec::new(),
         sourced: Vec::new(),
         local_db: None,
+        host_guard: None,
     };
     match &fragment.body {
         Body::Shell { text, map } => {
@@ -220,6 +223,7 @@ struct State {
     ambient: Vec<(String, String)>,
     sourced: Vec<String>,
     local_db: Option<String>,
+    host_guard: Option<String>,
 }
 
 struct Walker<'a, 'o> {
@@ -258,6 +262,13 @@ impl Walker<'_, '_> {
             "command" => self.command(node, None),
             "redirected_statement" => self.redirected(node),
             "declaration_command" | "variable_assignment" => self.assignment(node),
+            "if_statement" | "case_statement" | "list" => {
+                self.walk_children(node);
+                // Commands after a refusing host check run only against a local database.
+                if self.state.host_guard.is_none() {
+                    self.state.host_guard = host_guard(&self.text[node.byte_range()]);
+                }
+            }
             _ => self.walk_children(node),
         }
         self.tree_depth -= 1;
@@ -420,6 +431,7 @@ fn emit(
         ambient: state.ambient.clone(),
         sourced_files: state.sourced.clone(),
         local_db_started: state.local_db.clone(),
+        host_guard: state.host_guard.clone(),
         ctx: state.ctx.clone(),
         refused_in_test: state.refused,
     };
@@ -428,6 +440,9 @@ fn emit(
         if let Some(f) = cmd.args().first() {
             state.sourced.push(f.text.clone());
         }
+    }
+    if cmd.program() == "dbguard" && cmd.subcommand_is(&["check-url"]) {
+        state.host_guard = Some("`dbguard check-url` vets the database URL earlier".into());
     }
     if state.local_db.is_none() {
         state.local_db = starts_local_database(&cmd);
@@ -493,6 +508,29 @@ fn nested_script(cmd: &Command, stdin: Option<Word>) -> Option<Word> {
         }
         _ => None,
     }
+}
+
+/// A statement that checks a database variable against local hosts and exits or returns:
+/// `[[ "$DATABASE_URL" == *localhost* ]] || exit 1`, `case "$DATABASE_URL" in … exit 1`.
+fn host_guard(text: &str) -> Option<String> {
+    let checks_var = [
+        "$DATABASE_URL",
+        "${DATABASE_URL",
+        "$PGHOST",
+        "${PGHOST",
+        "$DB_HOST",
+        "${DB_HOST",
+    ]
+    .iter()
+    .find(|v| text.contains(**v))?;
+    let mentions_local = ["localhost", "127.0.0.1"].iter().any(|h| text.contains(h));
+    let refuses = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|w| w == "exit" || w == "return");
+    (mentions_local && refuses).then(|| {
+        let var = checks_var.trim_start_matches(['$', '{']);
+        format!("the script refuses a non-local {var} before this")
+    })
 }
 
 /// `docker compose up`, `supabase start` & co. start a database on this machine.
@@ -604,6 +642,30 @@ mod tests {
             "postgres://localhost/x"
         );
         assert_eq!(p.local_db_started.as_deref(), Some("docker compose up"));
+    }
+
+    #[test]
+    fn host_guards_protect_later_commands() {
+        for guard in [
+            "[[ \"$DATABASE_URL\" == *localhost* ]] || { echo refusing; exit 1; }",
+            "if [[ \"${DATABASE_URL}\" != *@localhost:* && \"$DATABASE_URL\" != *@127.0.0.1:* ]]; then\n  echo 'Refusing' >&2\n  exit 1\nfi",
+            "case \"$DATABASE_URL\" in\n  *localhost*|*127.0.0.1*) ;;\n  *) echo refusing; exit 1 ;;\nesac",
+            "dbguard check-url \"$DATABASE_URL\" || exit 1",
+        ] {
+            let c = cmds(&format!("{guard}\nprisma migrate reset --force\n"));
+            let p = c.iter().find(|c| c.program() == "prisma").unwrap();
+            assert!(p.host_guard.is_some(), "{guard}");
+        }
+        // A check that does not refuse, or comes after, is no guard.
+        for src in [
+            "if [[ \"$DATABASE_URL\" == *localhost* ]]; then echo local; fi\nprisma migrate reset",
+            "prisma migrate reset\n[[ \"$DATABASE_URL\" == *localhost* ]] || exit 1",
+            "[[ -n \"$DATABASE_URL\" ]] || exit 1\nprisma migrate reset",
+        ] {
+            let c = cmds(src);
+            let p = c.iter().find(|c| c.program() == "prisma").unwrap();
+            assert!(p.host_guard.is_none(), "{src}");
+        }
     }
 
     #[test]

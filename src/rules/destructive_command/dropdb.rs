@@ -1,7 +1,7 @@
 use super::verdict;
 use crate::rules::{Category, CommandRule, Hit, RuleDoc, RuleMeta, Severity};
 use crate::shell::Command;
-use crate::target::{classify_host, classify_value, from_class, resolve, Target};
+use crate::target::{classify_host, classify_value, from_class, guarded, resolve, Target};
 
 pub struct Rule;
 
@@ -23,6 +23,10 @@ pub static META: RuleMeta = RuleMeta {
 /// The host a libpq client command targets: `-h`, `--host`, a URL in `-d`/`--dbname`/
 /// `--maintenance-db`, or `PGHOST`.
 pub(crate) fn pg_target(cmd: &Command) -> Target {
+    guarded(cmd, pg_environment(cmd))
+}
+
+fn pg_environment(cmd: &Command) -> Target {
     for flag in ["-d", "--dbname", "--maintenance-db"] {
         if let Some((v, _)) = cmd.flag_text(flag) {
             // A plain database name (`-d app`) says nothing about the host.

@@ -61,6 +61,8 @@ mod tests {
                 ("dotenv -e .env.test -- prisma migrate reset --force", Some(Info)),
                 ("docker compose up -d db && prisma migrate reset --force", Some(Info)),
                 ("DATABASE_URL=file:./dev.db prisma migrate reset", Some(Info)),
+                ("[[ $DATABASE_URL == *localhost* ]] || exit 1\nprisma migrate reset --force", Some(Info)),
+                ("[[ $DATABASE_URL == *localhost* ]] && echo local\nprisma migrate reset --force", Some(Error)),
                 ("prisma migrate deploy", None),
                 ("prisma migrate status", None),
                 ("prisma migrate dev", None),
