@@ -2,7 +2,7 @@
 //! content later) and byte-offset → line/column conversion.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Where file contents come from. The walker and the engine only ever read through this.
 pub trait FileReader: Send + Sync {
@@ -26,7 +26,8 @@ pub struct SourceFile {
     /// Path used to open the file.
     pub path: PathBuf,
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Built on first use: most files have no finding and never need it.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values.
@@ -38,30 +39,37 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(display: String, path: PathBuf, text: Arc<str>) -> Self {
-        let mut line_starts = vec![0];
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            // A lone CR also ends a line; CRLF ends one line.
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i + 1);
-            }
-        }
         SourceFile {
             display,
             path,
             text,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            let bytes = self.text.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                // A lone CR also ends a line; CRLF ends one line.
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        })
     }
 
     /// Converts a byte offset into a 1-based line and character column.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line_idx = match self.line_starts.binary_search(&offset) {
+        let starts = self.line_starts();
+        let line_idx = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
+        let start = starts[line_idx];
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line_idx + 1,
@@ -71,12 +79,9 @@ impl SourceFile {
 
     /// The text of the 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let starts = self.line_starts();
+        let start = starts[line - 1];
+        let end = starts.get(line).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }

@@ -1,21 +1,13 @@
 ; Calls that may run a shell command or a program (JavaScript, TypeScript and TSX).
-; The callee's name is checked in Rust: the set depends on the file (aliases such as
-; `const run = promisify(exec)`, and whether `exec` comes from child_process or shelljs).
-
-; exec("…"), execSync("…"), spawn("x", [...]), cp.execSync("…"), Bun.spawn([...])
+;
+; One pattern, no alternations: which callee names run commands is decided in Rust
+; (src/fragment/javascript.rs), because it depends on the file (`exec` only when
+; child_process or shelljs is imported; aliases such as `const run = promisify(exec)`).
+; Alternations here cost ~5 ms of query compilation per dialect, most of a pre-commit run.
+;
+; @function is an identifier (`execSync`), a member expression (`cp.execSync`,
+; `Bun.spawn`) or a call (`$({ cwd })`); @args is the argument list or, for tagged
+; templates (zx and Bun `$`…``, execa`…`), the template string.
 (call_expression
-  function: [
-    (identifier) @callee
-    (member_expression
-      object: (_) @object
-      property: (property_identifier) @callee)
-  ]
-  arguments: (arguments) @args) @call
-
-; Tagged templates: zx and Bun `$`…``, execa`…`, and `$({ cwd })`…``.
-(call_expression
-  function: [
-    (identifier) @tag
-    (call_expression function: (identifier) @tag)
-  ]
-  arguments: (template_string) @template) @call
+  function: (_) @function
+  arguments: (_) @args) @call

@@ -117,14 +117,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
     let aliases = promisified(src);
     let ctx = Arc::new(HostContext::new(FileKind::Js(dialect)));
     let idx = |name: &str| c.query.capture_index_for_name(name);
-    let (i_callee, i_object, i_args, i_tag, i_template, i_call) = (
-        idx("callee"),
-        idx("object"),
-        idx("args"),
-        idx("tag"),
-        idx("template"),
-        idx("call"),
-    );
+    let (i_function, i_args, i_call) = (idx("function"), idx("args"), idx("call"));
     let mut out = Vec::new();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&c.query, tree.root_node(), src.as_bytes());
@@ -135,28 +128,41 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                 .find(|cap| Some(cap.index) == i)
                 .map(|cap| cap.node)
         };
-        let Some(call) = node(i_call) else { continue };
-        let refused = refused_in_test(call, src);
-        let mut push = |body: Body, span: std::ops::Range<usize>| {
-            out.push(Fragment {
-                body,
-                span,
-                ctx: ctx.clone(),
-                refused_in_test: refused,
-            });
+        let (Some(call), Some(function), Some(args)) =
+            (node(i_call), node(i_function), node(i_args))
+        else {
+            continue;
         };
-        if let (Some(tag), Some(template)) = (node(i_tag), node(i_template)) {
-            if TAGS.contains(&&src[tag.byte_range()]) {
-                let (text, map) = string_text(template, src);
-                push(Body::Shell { text, map }, template.byte_range());
+        let text = |n: Node| &src[n.byte_range()];
+        if args.kind() == "template_string" {
+            // `$`…``, execa`…`, `$({ cwd })`…``
+            let tag = match function.kind() {
+                "identifier" => Some(function),
+                "call_expression" => function
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "identifier"),
+                _ => None,
+            };
+            if tag.is_some_and(|t| TAGS.contains(&text(t))) {
+                let (body, map) = string_text(args, src);
+                out.push(fragment(
+                    Body::Shell { text: body, map },
+                    args.byte_range(),
+                    &ctx,
+                    call,
+                    src,
+                ));
             }
             continue;
         }
-        let (Some(callee), Some(args)) = (node(i_callee), node(i_args)) else {
-            continue;
+        let (name, object) = match function.kind() {
+            "identifier" => (text(function), None),
+            "member_expression" => match function.child_by_field_name("property") {
+                Some(p) => (text(p), function.child_by_field_name("object")),
+                None => continue,
+            },
+            _ => continue,
         };
-        let name = &src[callee.byte_range()];
-        let object = node(i_object);
         let alias = aliases
             .iter()
             .find(|(a, _)| a == name)
@@ -173,25 +179,54 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
             .named_children(&mut ac)
             .filter(|n| n.kind() != "comment")
             .collect();
-        let Some(first) = list.first() else { continue };
-        let second = list.get(1).filter(|n| n.kind() == "array");
+        let Some(&first) = list.first() else { continue };
+        let second = list.get(1).copied().filter(|n| n.kind() == "array");
         if argv_form && first.kind() == "array" {
             // Bun.spawn(["prisma", "migrate", "reset"])
-            let words = array_words(*first, src);
-            push(Body::Argv(words), first.byte_range());
-        } else if argv_form && second.is_some() {
-            let mut words = vec![js_word(*first, src)];
-            words.extend(array_words(*second.expect("checked"), src));
-            push(
+            out.push(fragment(
+                Body::Argv(array_words(first, src)),
+                first.byte_range(),
+                &ctx,
+                call,
+                src,
+            ));
+        } else if let (true, Some(array)) = (argv_form, second) {
+            let mut words = vec![js_word(first, src)];
+            words.extend(array_words(array, src));
+            out.push(fragment(
                 Body::Argv(words),
-                first.start_byte()..second.expect("checked").end_byte(),
-            );
+                first.start_byte()..array.end_byte(),
+                &ctx,
+                call,
+                src,
+            ));
         } else if matches!(first.kind(), "string" | "template_string") {
-            let (text, map) = string_text(*first, src);
-            push(Body::Shell { text, map }, first.byte_range());
+            let (body, map) = string_text(first, src);
+            out.push(fragment(
+                Body::Shell { text: body, map },
+                first.byte_range(),
+                &ctx,
+                call,
+                src,
+            ));
         }
     }
     out
+}
+
+fn fragment(
+    body: Body,
+    span: std::ops::Range<usize>,
+    ctx: &Arc<HostContext>,
+    call: Node,
+    src: &str,
+) -> Fragment {
+    Fragment {
+        body,
+        span,
+        ctx: ctx.clone(),
+        refused_in_test: refused_in_test(call, src),
+    }
 }
 
 /// `exec` is child_process's only when called bare or on a known module object.
