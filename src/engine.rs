@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use crate::config::Config;
-use crate::finding::{assign_fingerprints, snippet, Finding};
+use crate::finding::{assign_fingerprints, snippet, sort_and_dedup, Finding};
 use crate::fragment::{self, Body, Fragment};
 use crate::lang::FileKind;
 use crate::rules::{self, CommandRule};
@@ -94,6 +94,10 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
             continue;
         }
         for cmd in shell::commands(&frag) {
+            // `--help` prints usage and runs nothing.
+            if cmd.args().iter().any(|w| w.text == "--help") {
+                continue;
+            }
             for rule in &active {
                 let Some(hit) = rule.check(&cmd) else {
                     continue;
@@ -117,12 +121,7 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
             }
         }
     }
-    findings.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.message.cmp(&b.message))
-    });
-    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
+    sort_and_dedup(&mut findings);
     assign_fingerprints(&mut findings);
     findings
 }
@@ -144,7 +143,11 @@ pub fn decode(display: String, path: &Path, bytes: Vec<u8>) -> Result<SourceFile
     if let Some(reason) = unreadable_reason(&bytes) {
         return Err(reason);
     }
-    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8")?;
+    let mut text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8")?;
+    // A UTF-8 byte order mark is not text: columns on line 1 count from after it.
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
     Ok(SourceFile::new(
         display,
         path.to_path_buf(),

@@ -29,6 +29,19 @@ impl Finding {
     }
 }
 
+/// Sorts findings by path, line, column and rule, and keeps one per path, rule and span: the
+/// most severe. The same text can be reached twice (a CI template that several jobs extend, a
+/// file named twice on the command line).
+pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup_by(|a, b| a.path == b.path && a.rule == b.rule && a.span == b.span);
+}
+
 /// Collapses runs of whitespace; used for snippets and fingerprints.
 pub fn normalize_text(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -104,6 +104,7 @@ fn is_github_workflow(path: &Path) -> bool {
 
 /// Decides an extension-less file from its first bytes.
 pub fn classify_shebang(head: &[u8]) -> Option<FileKind> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let line = head.split(|&b| b == b'\n').next()?;
     let line = std::str::from_utf8(line).ok()?.trim_end();
     let rest = line.strip_prefix("#!")?.trim();

@@ -4,7 +4,7 @@
 //! `info`) from a bare `prisma migrate reset` (whatever `DATABASE_URL` holds: the rule's
 //! severity).
 
-use crate::shell::{Command, EnvSource};
+use crate::shell::{Command, EnvSource, SOURCED};
 
 /// What a command's database target is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,18 +225,40 @@ pub fn is_test_env_file(name: &str) -> bool {
 /// environment (CI `env:`), and a local database started earlier in the script.
 pub fn assess(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
     let target = assess_environment(cmd, flags, vars);
-    guarded(cmd, target)
+    guarded(cmd, target, vars)
 }
 
-/// An unpinned target behind a host check that refuses non-local databases is local.
-pub fn guarded(cmd: &Command, target: Target) -> Target {
+/// An unpinned target behind a host check (of one of `vars`) that refuses non-local
+/// databases is local.
+pub fn guarded(cmd: &Command, target: Target, vars: &[&str]) -> Target {
     match (&target, &cmd.host_guard) {
-        (Target::Unpinned(_), Some(guard)) => Target::Local(guard.clone()),
+        (Target::Unpinned(_), Some(g)) if vars.contains(&g.var.as_str()) => {
+            Target::Local(g.reason.clone())
+        }
         _ => target,
     }
 }
 
+/// A file name that holds environment variables (`.env`, `.env.test`, `test.env`).
+pub fn is_env_file_name(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    base.starts_with(".env") || base.ends_with(".env") || base.contains(".env.")
+}
+
 fn assess_environment(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
+    // Run inside the deployed app: its configured database is the target.
+    if let Some(w) = cmd
+        .wrappers
+        .iter()
+        .find(|w| matches!(w.as_str(), "heroku" | "kubectl" | "oc"))
+    {
+        let how = if w == "heroku" {
+            "`heroku run` runs it on a dyno of the app"
+        } else {
+            "`kubectl exec` runs it in a cluster pod"
+        };
+        return Target::Remote(format!("{how}, with the app's database settings"));
+    }
     for flag in flags {
         if let Some((value, _)) = cmd.flag_text(flag) {
             let value = resolve(cmd, value);
@@ -264,17 +286,21 @@ fn assess_environment(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
             Target::Unpinned(format!("it loads {} (whatever that file holds)", file.text))
         };
     }
-    for name in vars {
-        if let Some(src @ EnvSource::Script(v)) = cmd.env_var(name) {
-            let _ = src;
-            if let Some(t) = from_class(classify_value(v), name, v) {
+    // What the script set or sourced last wins.
+    for (name, value) in cmd.ambient.iter().rev() {
+        if name == SOURCED {
+            return if is_test_env_file(value) {
+                Target::Test(format!("the script sources the test env file {value}"))
+            } else {
+                Target::Unpinned(format!(
+                    "the script sources {value} (whatever that file holds)"
+                ))
+            };
+        }
+        if vars.contains(&name.as_str()) {
+            if let Some(t) = from_class(classify_value(value), name, value) {
                 return t;
             }
-        }
-    }
-    if let Some(file) = cmd.sourced_files.last() {
-        if is_test_env_file(file) {
-            return Target::Test(format!("the script sources the test env file {file}"));
         }
     }
     for name in vars {

@@ -187,14 +187,7 @@ pub fn run(
         return Err(e);
     }
     let mut o = outcome.into_inner().expect("outcome");
-    o.findings.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.message.cmp(&b.message))
-    });
-    // A file named twice on the command line is linted once.
-    o.findings
-        .dedup_by(|a, b| a.path == b.path && a.rule == b.rule && a.span == b.span);
+    crate::finding::sort_and_dedup(&mut o.findings);
     o.sources.sort_by(|a, b| a.display.cmp(&b.display));
     o.sources.dedup_by(|a, b| a.display == b.display);
     o.skipped.sort();

@@ -91,6 +91,8 @@ pub fn deploy_name(name: &str) -> bool {
         "production",
         "release",
         "postbuild",
+        "predeploy",
+        "postdeploy",
         "vercel-build",
         "heroku-postbuild",
         "build",

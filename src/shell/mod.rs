@@ -5,6 +5,7 @@
 //! `||`, `;`, pipes, subshells, `$(…)` and backticks are walked; `bash -c "…"`, `sh -c`,
 //! `eval "…"`, `su -c "…"`, `ssh host "…"` and `bash <<EOF` bodies are parsed again as shell.
 
+pub mod guard;
 pub mod normalize;
 pub mod words;
 
@@ -16,6 +17,7 @@ use tree_sitter::{Node, Parser, Tree};
 
 use crate::fragment::map::{FragmentBuilder, OffsetMap};
 use crate::fragment::{Body, Fragment, HostContext};
+use guard::Guard;
 use normalize::{normalize, program_name};
 use words::{unquote, Word};
 
@@ -40,14 +42,13 @@ pub struct Command {
     pub span: Range<usize>,
     /// Text fed on standard input by a heredoc or here-string.
     pub stdin: Option<String>,
-    /// Variables exported earlier in the same fragment (and by an enclosing `bash -c`).
+    /// Variables set earlier in the same fragment (and by an enclosing `bash -c`), in order;
+    /// an env file sourced in between is an entry named [`SOURCED`] with the file as value.
     pub ambient: Vec<(String, String)>,
-    /// Env files sourced earlier in the same fragment (`source .env.test`).
-    pub sourced_files: Vec<String>,
     /// A local database was started earlier in the same fragment (`docker compose up -d`).
     pub local_db_started: Option<String>,
     /// The script refuses a non-local database before this command (a host check that exits).
-    pub host_guard: Option<String>,
+    pub host_guard: Option<Guard>,
     pub ctx: Arc<HostContext>,
     pub refused_in_test: bool,
 }
@@ -96,7 +97,8 @@ impl Command {
     /// The value of `--flag value` or `--flag=value`.
     pub fn flag_value(&self, flag: &str) -> Option<&Word> {
         let args = self.args();
-        let i = args.iter().position(|w| {
+        // The last occurrence wins, as for most CLIs (`-h a -h b` connects to b).
+        let i = args.iter().rposition(|w| {
             w.text == flag || (w.text.starts_with(flag) && w.text[flag.len()..].starts_with('='))
         })?;
         if args[i].text == flag {
@@ -144,6 +146,10 @@ impl Command {
     }
 }
 
+/// The name of an [`Command::ambient`] entry that records `source .env.x` (not a valid
+/// variable name, so no lookup can match it).
+pub const SOURCED: &str = "<sourced>";
+
 /// Where an environment variable's value came from.
 #[derive(Debug, Clone, Copy)]
 pub enum EnvSource<'a> {
@@ -181,7 +187,6 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
         ctx: fragment.ctx.clone(),
         refused: fragment.refused_in_test,
         ambient: Vec::new(),
-        sourced: Vec::new(),
         local_db: None,
         host_guard: None,
     };
@@ -194,6 +199,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 out: &mut out,
                 depth: 0,
                 tree_depth: 0,
+                conditional: 0,
             };
             w.run();
         }
@@ -221,9 +227,8 @@ struct State {
     ctx: Arc<HostContext>,
     refused: bool,
     ambient: Vec<(String, String)>,
-    sourced: Vec<String>,
     local_db: Option<String>,
-    host_guard: Option<String>,
+    host_guard: Option<Guard>,
 }
 
 struct Walker<'a, 'o> {
@@ -235,6 +240,8 @@ struct Walker<'a, 'o> {
     depth: usize,
     /// Depth in the syntax tree, counted across nested scripts.
     tree_depth: usize,
+    /// Inside an `if`/`case`/loop/function body: what happens here may not happen.
+    conditional: usize,
 }
 
 /// Where a command stands: script nesting and syntax-tree depth.
@@ -258,16 +265,55 @@ impl Walker<'_, '_> {
         }
         self.tree_depth += 1;
         match node.kind() {
-            "comment" | "heredoc_body" => {}
+            "comment" => {}
+            // An unquoted heredoc runs its `$(…)` and backticks, even when fed to `cat`.
+            "heredoc_body" => {
+                let mut c = node.walk();
+                let subs: Vec<Node> = node
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "command_substitution")
+                    .collect();
+                for sub in subs {
+                    self.walk(sub);
+                }
+                // The grammar leaves backticks in heredocs as text.
+                if !heredoc_is_quoted(node, self.text) {
+                    for r in backtick_spans(&self.text[node.byte_range()], node.start_byte()) {
+                        self.nested(r);
+                    }
+                }
+            }
             "command" => self.command(node, None),
             "redirected_statement" => self.redirected(node),
             "declaration_command" | "variable_assignment" => self.assignment(node),
-            "if_statement" | "case_statement" | "list" => {
+            // What a subshell sets does not outlive it.
+            "subshell" | "command_substitution" | "process_substitution" => {
+                let saved = self.state.ambient.len();
                 self.walk_children(node);
+                self.state.ambient.truncate(saved);
+            }
+            "if_statement" | "case_statement" | "list" => {
                 // Commands after a refusing host check run only against a local database.
-                if self.state.host_guard.is_none() {
-                    self.state.host_guard = host_guard(&self.text[node.byte_range()]);
+                let guard = if self.conditional == 0 {
+                    guard::host_guard(node, self.text)
+                } else {
+                    None
+                };
+                let branches = usize::from(node.kind() != "list");
+                self.conditional += branches;
+                self.walk_children(node);
+                self.conditional -= branches;
+                if guard.is_some() && self.state.host_guard.is_none() {
+                    self.state.host_guard = guard;
                 }
+            }
+            "while_statement"
+            | "for_statement"
+            | "c_style_for_statement"
+            | "function_definition" => {
+                self.conditional += 1;
+                self.walk_children(node);
+                self.conditional -= 1;
             }
             _ => self.walk_children(node),
         }
@@ -301,12 +347,31 @@ impl Walker<'_, '_> {
                 a.child_by_field_name("value"),
             ) {
                 let value = self.word(value);
-                self.state
-                    .ambient
-                    .push((self.text[name.byte_range()].to_string(), value.text));
+                self.record(self.text[name.byte_range()].to_string(), value.text);
             }
         }
         self.walk_children(node);
+    }
+
+    /// Records `NAME=value` for later commands. In a branch, a value that targets a local or
+    /// test database does not replace one that does not: the worst case stays. A new value
+    /// for the variable a host guard checked voids the guard.
+    fn record(&mut self, name: String, value: String) {
+        if self
+            .state
+            .host_guard
+            .as_ref()
+            .is_some_and(|g| g.var == name)
+        {
+            self.state.host_guard = None;
+        }
+        if self.conditional > 0 {
+            let current = self.state.ambient.iter().rev().find(|(n, _)| *n == name);
+            if current.is_some_and(|(_, v)| !targets_local(v)) && targets_local(&value) {
+                return;
+            }
+        }
+        self.state.ambient.push((name, value));
     }
 
     /// A statement with redirections: a heredoc or here-string is the command's stdin.
@@ -337,11 +402,27 @@ impl Walker<'_, '_> {
         for r in redirects {
             let mut c = r.walk();
             for child in r.children(&mut c) {
-                if child.kind() != "heredoc_body" {
-                    self.walk(child);
-                }
+                self.walk(child);
             }
         }
+    }
+
+    /// Parses a range of this fragment as a script of its own (one nesting level deeper).
+    fn nested(&mut self, r: Range<usize>) {
+        if self.depth >= MAX_NESTING {
+            return;
+        }
+        let script = self.verbatim(r);
+        let mut w = Walker {
+            text: &script.text,
+            map: &script.map,
+            state: self.state.clone(),
+            out: self.out,
+            depth: self.depth + 1,
+            tree_depth: self.tree_depth,
+            conditional: 0,
+        };
+        w.run();
     }
 
     /// A range of the fragment taken as it is (a heredoc body).
@@ -429,7 +510,6 @@ fn emit(
         span,
         stdin: stdin.as_ref().map(|w| w.text.clone()),
         ambient: state.ambient.clone(),
-        sourced_files: state.sourced.clone(),
         local_db_started: state.local_db.clone(),
         host_guard: state.host_guard.clone(),
         ctx: state.ctx.clone(),
@@ -437,18 +517,41 @@ fn emit(
     };
     let program = cmd.program();
     if matches!(program, "source" | ".") {
-        if let Some(f) = cmd.args().first() {
-            state.sourced.push(f.text.clone());
+        let env_file = cmd
+            .args()
+            .first()
+            .filter(|f| crate::target::is_env_file_name(&f.text));
+        if let Some(f) = env_file {
+            state.ambient.push((SOURCED.to_string(), f.text.clone()));
         }
     }
-    if cmd.program() == "dbguard" && cmd.subcommand_is(&["check-url"]) {
-        state.host_guard = Some("`dbguard check-url` vets the database URL earlier".into());
+    if program == "dbguard" && cmd.subcommand_is(&["check-url"]) {
+        let var = cmd
+            .args()
+            .iter()
+            .find_map(|w| guard::GUARD_VARS.iter().find(|v| w.text.contains(*v)));
+        if let Some(var) = var {
+            state.host_guard = Some(Guard {
+                var: var.to_string(),
+                reason: "`dbguard check-url` vets the database URL earlier".into(),
+            });
+        }
     }
     if state.local_db.is_none() {
         state.local_db = starts_local_database(&cmd);
     }
-    let nested = nested_script(&cmd, stdin);
-    if let Some(script) = nested.filter(|_| at.nesting < MAX_NESTING) {
+    // `find … -exec cmd {} \;` runs cmd.
+    if program == "find" {
+        for words in find_exec(cmd.args()) {
+            emit(state, out, words, Vec::new(), cmd.span.clone(), None, at);
+        }
+    }
+    let scripts = if at.nesting < MAX_NESTING {
+        nested_scripts(&cmd, stdin)
+    } else {
+        Vec::new()
+    };
+    for script in scripts {
         // The inner script inherits the outer command's inline environment.
         let mut inner = state.clone();
         inner
@@ -461,17 +564,131 @@ fn emit(
             out,
             depth: at.nesting + 1,
             tree_depth: at.tree,
+            conditional: 0,
         };
         w.run();
     }
     out.push(cmd);
 }
 
-/// The shell script a command runs: `bash -c "…"`, `sh -c`, `eval "…"`, `su -c "…"`,
-/// `ssh host "…"`, or a heredoc fed to a shell.
+/// `<<'EOF'`, `<<"EOF"` and `<<\\EOF` heredocs are text; `<<EOF` expands.
+fn heredoc_is_quoted(body: Node, src: &str) -> bool {
+    let Some(redirect) = body.parent() else {
+        return true;
+    };
+    let mut c = redirect.walk();
+    let start = redirect
+        .children(&mut c)
+        .find(|n| n.kind() == "heredoc_start");
+    start.is_none_or(|n| src[n.byte_range()].contains(['\'', '"', '\\']))
+}
+
+/// The insides of unescaped backtick pairs in `text` (which starts at `base`).
+fn backtick_spans(text: &str, base: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'\\' if !escaped => {
+                escaped = true;
+                continue;
+            }
+            b'`' if !escaped => match open.take() {
+                Some(start) => out.push(base + start + 1..base + i),
+                None => open = Some(i),
+            },
+            _ => {}
+        }
+        escaped = false;
+    }
+    out
+}
+
+/// A value that targets a local or test database.
+fn targets_local(v: &str) -> bool {
+    use crate::target::{classify_value, UrlClass};
+    matches!(classify_value(v), UrlClass::Local(_) | UrlClass::TestDb(_))
+}
+
+/// The commands of `find … -exec cmd … {} ;` (also `-execdir`, `-ok`, `+`).
+fn find_exec(args: &[Word]) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(start) = args[i..]
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir"))
+    {
+        let from = i + start + 1;
+        let len = args[from..]
+            .iter()
+            .position(|w| matches!(w.text.as_str(), ";" | "+"))
+            .unwrap_or(args.len() - from);
+        out.push(args[from..from + len].to_vec());
+        i = from + len;
+    }
+    out
+}
+
+/// The shell scripts a command runs: `bash -c "…"`, `sh -c`, `eval "…"`, `su -c "…"`,
+/// `ssh host "…"` (or a heredoc to ssh), a heredoc fed to a shell, `trap '…' SIG`,
+/// `concurrently "…" "…"`, `nodemon --exec "…"`, `npx -c "…"`.
+fn nested_scripts(cmd: &Command, stdin: Option<Word>) -> Vec<Word> {
+    const CONCURRENTLY_OPTS: &[&str] = &[
+        "-n",
+        "--names",
+        "-c",
+        "--prefix-colors",
+        "-p",
+        "--prefix",
+        "-s",
+        "--success",
+        "-m",
+        "--max-processes",
+        "--restart-tries",
+        "--restart-after",
+        "-t",
+        "--timestamp-format",
+    ];
+    if cmd.program() != "concurrently" {
+        return nested_script(cmd, stdin).into_iter().collect();
+    }
+    let args = cmd.args();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        if w.text.starts_with('-') {
+            i += if CONCURRENTLY_OPTS.contains(&w.text.as_str()) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        // `npm:dev` names a package script, not shell text.
+        if !["npm:", "pnpm:", "yarn:", "bun:"]
+            .iter()
+            .any(|p| w.text.starts_with(p))
+        {
+            out.push(w.clone());
+        }
+        i += 1;
+    }
+    out
+}
+
 fn nested_script(cmd: &Command, stdin: Option<Word>) -> Option<Word> {
     let args = cmd.args();
     match cmd.program() {
+        "trap" if args.len() >= 2 && args[0].text != "-" => args.first().cloned(),
+        "nodemon" | "ts-node-dev" => cmd
+            .flag_value("--exec")
+            .or_else(|| cmd.flag_value("-x"))
+            .cloned(),
+        "npx" => cmd
+            .flag_value("-c")
+            .or_else(|| cmd.flag_value("--call"))
+            .cloned(),
         "bash" | "sh" | "zsh" | "dash" | "ksh" => {
             let c = args.iter().position(|w| {
                 w.text.len() > 1
@@ -504,45 +721,65 @@ fn nested_script(cmd: &Command, stdin: Option<Word>) -> Option<Word> {
                     break;
                 }
             }
-            (args.len() == i + 2).then(|| args[i + 1].clone())
+            match args.len().checked_sub(i) {
+                Some(2) => Some(args[i + 1].clone()),
+                // `ssh host <<'EOF' … EOF`
+                Some(1) => stdin,
+                _ => None,
+            }
         }
         _ => None,
     }
 }
 
-/// A statement that checks a database variable against local hosts and exits or returns:
-/// `[[ "$DATABASE_URL" == *localhost* ]] || exit 1`, `case "$DATABASE_URL" in … exit 1`.
-fn host_guard(text: &str) -> Option<String> {
-    let checks_var = [
-        "$DATABASE_URL",
-        "${DATABASE_URL",
-        "$PGHOST",
-        "${PGHOST",
-        "$DB_HOST",
-        "${DB_HOST",
-    ]
-    .iter()
-    .find(|v| text.contains(**v))?;
-    let mentions_local = ["localhost", "127.0.0.1"].iter().any(|h| text.contains(h));
-    let refuses = text
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .any(|w| w == "exit" || w == "return");
-    (mentions_local && refuses).then(|| {
-        let var = checks_var.trim_start_matches(['$', '{']);
-        format!("the script refuses a non-local {var} before this")
-    })
-}
-
 /// `docker compose up`, `supabase start` & co. start a database on this machine.
 fn starts_local_database(cmd: &Command) -> Option<String> {
     let what = match cmd.program() {
-        "docker" if cmd.subcommand_is(&["compose", "up"]) => "docker compose up",
-        "docker-compose" if cmd.subcommand_is(&["up"]) => "docker-compose up",
+        "docker" if cmd.positionals().next() == Some("compose") => {
+            return compose_up(cmd, 2, "docker compose up")
+        }
+        "docker-compose" => return compose_up(cmd, 1, "docker-compose up"),
         "supabase" if cmd.subcommand_is(&["start"]) => "supabase start",
-        "pg_ctl" if cmd.positionals().any(|p| p == "start") => "pg_ctl start",
+        "pg_ctl" | "pg_ctlcluster" if cmd.positionals().any(|p| p == "start") => "pg_ctl start",
         _ => return None,
     };
     Some(what.to_string())
+}
+
+/// `docker compose [-f file] up [services]` starts a local database unless the compose file
+/// says production or the services it names are not databases (`up -d web`).
+fn compose_up(cmd: &Command, from: usize, what: &str) -> Option<String> {
+    const DB_WORDS: &[&str] = &[
+        "postgres", "pg", "db", "database", "mysql", "maria", "mongo", "redis", "supabase", "sql",
+    ];
+    let argv = &cmd.argv;
+    let mut i = from;
+    while let Some(w) = argv.get(i) {
+        match w.text.as_str() {
+            "-f" | "--file" => {
+                let file = argv.get(i + 1).map(|f| f.text.to_ascii_lowercase());
+                if file.is_some_and(|f| f.contains("prod")) {
+                    return None;
+                }
+                i += 2;
+            }
+            "-p" | "--project-name" | "--env-file" | "--profile" | "--project-directory" => i += 2,
+            t if t.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    if argv.get(i).map(|w| w.text.as_str()) != Some("up") {
+        return None;
+    }
+    let services: Vec<String> = argv[i + 1..]
+        .iter()
+        .map(|w| w.text.to_ascii_lowercase())
+        .filter(|t| !t.starts_with('-'))
+        .collect();
+    let names_a_database = services
+        .iter()
+        .any(|s| DB_WORDS.iter().any(|d| s.contains(d)));
+    (services.is_empty() || names_a_database).then(|| what.to_string())
 }
 
 #[cfg(test)]
@@ -654,7 +891,7 @@ mod tests {
         ] {
             let c = cmds(&format!("{guard}\nprisma migrate reset --force\n"));
             let p = c.iter().find(|c| c.program() == "prisma").unwrap();
-            assert!(p.host_guard.is_some(), "{guard}");
+            assert_eq!(p.host_guard.as_ref().map(|g| g.var.as_str()), Some("DATABASE_URL"), "{guard}");
         }
         // A check that does not refuse, or comes after, is no guard.
         for src in [
@@ -666,6 +903,148 @@ mod tests {
             let p = c.iter().find(|c| c.program() == "prisma").unwrap();
             assert!(p.host_guard.is_none(), "{src}");
         }
+    }
+
+    fn guard_of(src: &str) -> Option<String> {
+        let c = cmds(src);
+        let p = c.iter().find(|c| c.program() == "prisma").expect("prisma");
+        p.host_guard.as_ref().map(|g| g.var.clone())
+    }
+
+    #[test]
+    fn guards_must_really_refuse_non_local_databases() {
+        let reset = "\nnpx prisma migrate reset --force\n";
+        for not_a_guard in [
+            // Refuses local databases instead.
+            "if [[ \"$DATABASE_URL\" == *localhost* ]]; then echo refusing; exit 1; fi",
+            "case \"$DATABASE_URL\" in *localhost*) exit 1 ;; esac",
+            // The exit only leaves a subshell.
+            "[[ \"$DATABASE_URL\" == *localhost* ]] || (echo refusing; exit 1)",
+            // A confirmation prompt, not a refusal.
+            "if [[ $DATABASE_URL != *localhost* ]]; then read -p 'Continue?' ok; [[ $ok == y ]] || exit 1; fi",
+            // An escape hatch.
+            "[[ \"$DATABASE_URL\" == *localhost* || \"${FORCE:-}\" == 1 ]] || exit 1",
+            // Defined, never called.
+            "check_local() { [[ \"$DATABASE_URL\" == *localhost* ]] || exit 1; }",
+            // Only in one branch.
+            "if [ -n \"$CI\" ]; then [[ \"$DATABASE_URL\" == *localhost* ]] || exit 1; fi",
+        ] {
+            assert_eq!(guard_of(&format!("{not_a_guard}{reset}")), None, "{not_a_guard}");
+        }
+        // A new value after the check voids it.
+        let reassigned = "[[ \"$DATABASE_URL\" == *localhost* ]] || exit 1\nexport DATABASE_URL=\"$PROD_DATABASE_URL\"";
+        assert_eq!(guard_of(&format!("{reassigned}{reset}")), None);
+        // The checked variable is remembered, so a PGHOST check does not vouch for prisma.
+        assert_eq!(
+            guard_of(&format!(
+                "if [[ \"$PGHOST\" != localhost ]]; then exit 1; fi{reset}"
+            )),
+            Some("PGHOST".into())
+        );
+        assert_eq!(
+            guard_of(&format!("if [[ \"$DATABASE_URL\" == *localhost* ]]; then :; else echo no; exit 1; fi{reset}")),
+            Some("DATABASE_URL".into())
+        );
+    }
+
+    fn database_url(src: &str) -> Option<String> {
+        let c = cmds(src);
+        let p = c.iter().find(|c| c.program() == "prisma").expect("prisma");
+        p.env_var("DATABASE_URL").map(|v| v.value().to_string())
+    }
+
+    #[test]
+    fn branches_keep_the_worst_value_and_subshells_do_not_leak() {
+        let local = "postgresql://postgres@localhost/app";
+        let branchy = format!("if [[ \"$1\" == --prod ]]; then export DATABASE_URL=\"$PROD_DATABASE_URL\"\nelse export DATABASE_URL={local}; fi\nprisma migrate reset");
+        assert_eq!(
+            database_url(&branchy).as_deref(),
+            Some("$PROD_DATABASE_URL")
+        );
+        let sub = format!("export DATABASE_URL={local}\n( export DATABASE_URL=\"$PROD_URL\" )\nprisma migrate reset");
+        assert_eq!(database_url(&sub).as_deref(), Some(local));
+        let later = format!(
+            "export DATABASE_URL={local}\nexport DATABASE_URL=\"$PROD_URL\"\nprisma migrate reset"
+        );
+        assert_eq!(database_url(&later).as_deref(), Some("$PROD_URL"));
+        // A sourced env file comes after the export, so it wins.
+        let c = cmds(&format!(
+            "export DATABASE_URL={local}\nsource .env.production\nprisma migrate reset"
+        ));
+        let p = c.iter().find(|c| c.program() == "prisma").unwrap();
+        assert_eq!(
+            p.ambient.last().map(|(n, v)| (n.as_str(), v.as_str())),
+            Some((SOURCED, ".env.production"))
+        );
+        // A library script is not an env file.
+        let c = cmds(&format!(
+            "export DATABASE_URL={local}\n. ./scripts/lib.sh\nprisma migrate reset"
+        ));
+        assert!(c
+            .iter()
+            .find(|c| c.program() == "prisma")
+            .unwrap()
+            .ambient
+            .iter()
+            .all(|(n, _)| n != SOURCED));
+    }
+
+    #[test]
+    fn more_places_commands_run() {
+        let got = argvs(concat!(
+            "trap 'dropdb -h \"$PGHOST\" acme' EXIT\n",
+            "ls | xargs -n1 dropdb\n",
+            "find backups -name '*.dump' -exec pg_restore --clean -d \"$DATABASE_URL\" {} \\;\n",
+            "watch -n 60 redis-cli -h cache FLUSHDB\n",
+            "concurrently -n db,web \"prisma db push --accept-data-loss\" \"next dev\" npm:lint\n",
+            "nodemon --exec \"prisma db push --force-reset\"\n",
+            "ssh deploy@db.prod <<'EOF'\nsudo -u postgres dropdb acme\nEOF\n",
+            "cat <<EOF\nRun `prisma migrate reset --force` locally\nEOF\n",
+            "command -v dropdb >/dev/null || exit 1\n",
+        ));
+        for want in [
+            "dropdb -h $PGHOST acme",
+            "dropdb",
+            "pg_restore --clean -d $DATABASE_URL {}",
+            "redis-cli -h cache FLUSHDB",
+            "prisma db push --accept-data-loss",
+            "next dev",
+            "prisma db push --force-reset",
+            "dropdb acme",
+            "prisma migrate reset --force",
+        ] {
+            assert!(
+                got.contains(&want.to_string()),
+                "{want} missing from {got:?}"
+            );
+        }
+        assert!(
+            !got.iter().any(|c| c == "lint" || c.starts_with("npm:")),
+            "{got:?}"
+        );
+        // A quoted heredoc is text.
+        assert!(
+            argvs("cat <<'EOF'\nRun `prisma migrate reset` locally\nEOF\n")
+                .iter()
+                .all(|c| !c.starts_with("prisma"))
+        );
+    }
+
+    #[test]
+    fn compose_up_starts_a_database_only_if_it_names_one() {
+        let started = |src: &str| {
+            cmds(&format!("{src} && prisma migrate reset"))
+                .last()
+                .unwrap()
+                .local_db_started
+                .clone()
+        };
+        assert!(started("docker compose up -d").is_some());
+        assert!(started("docker compose up -d postgres").is_some());
+        assert!(started("docker-compose -f docker-compose.test.yml up -d db").is_some());
+        assert!(started("docker compose up -d web").is_none());
+        assert!(started("docker compose -f docker-compose.prod.yml up -d").is_none());
+        assert!(started("supabase start").is_some());
     }
 
     #[test]

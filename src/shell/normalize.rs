@@ -115,8 +115,27 @@ pub fn normalize(argv: Vec<Word>, env: Vec<(String, Word)>) -> Normalized {
                 1,
                 &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U"],
             ),
+            // `command -v x` only looks x up.
+            "command" if word_is(&n.argv, 1, "-v") || word_is(&n.argv, 1, "-V") => None,
             "time" | "nohup" | "exec" | "command" | "builtin" => skip_options(&n.argv, 1, &[]),
             "nice" => skip_options(&n.argv, 1, &["-n"]),
+            "xargs" => skip_options(&n.argv, 1, XARGS_OPTS),
+            "watch" => skip_options(&n.argv, 1, &["-n", "--interval"]),
+            "parallel" => {
+                skip_options(&n.argv, 1, &["-j", "--jobs", "-S", "--sshlogin", "--delay"])
+            }
+            // Secret managers inject an environment, then run the command after `--`.
+            "doppler" | "infisical" | "op" if word_is(&n.argv, 1, "run") => {
+                after_double_dash(&n.argv, 2)
+            }
+            "dotenv-flow" => skip_options(&n.argv, 1, &["-n", "--node-env", "-p", "--path"]),
+            "docker" | "docker-compose" | "podman" => peel_container(&mut n),
+            "kubectl" | "oc" if n.argv.iter().any(|w| w.text == "exec") => {
+                after_double_dash(&n.argv, 2)
+            }
+            "heroku" if n.argv.get(1).is_some_and(|w| w.text.starts_with("run")) => {
+                skip_options(&n.argv, 2, HEROKU_OPTS)
+            }
             "timeout" => skip_options(&n.argv, 1, &["-s", "-k"]).map(|i| i + 1),
             "env" => {
                 let i = skip_options(&n.argv, 1, &["-u", "-C", "-S"]);
@@ -139,16 +158,22 @@ pub fn normalize(argv: Vec<Word>, env: Vec<(String, Word)>) -> Normalized {
             "pnpm" | "yarn" | "bun" => peel_package_manager(&n.argv),
             "bundle" if word_is(&n.argv, 1, "exec") => Some(2),
             "node" | "tsx" | "ts-node" => {
-                // `node --env-file=.env.test x.js` loads an env file; the program stays node.
+                // `node --env-file=.env.test x.js` loads an env file.
                 for w in n.argv.iter().skip(1) {
                     if let Some(f) = w.text.strip_prefix("--env-file=") {
-                        let _ = f;
                         let mut file = w.clone();
                         file.text = f.to_string();
                         n.env_files.push(file);
                     }
                 }
-                None
+                // `node node_modules/.bin/prisma …` runs that tool.
+                skip_options(&n.argv, 1, &["-r", "--require", "--import", "--env-file"]).filter(
+                    |&i| {
+                        n.argv
+                            .get(i)
+                            .is_some_and(|w| w.text.contains("node_modules/.bin/"))
+                    },
+                )
             }
             _ => None,
         };
@@ -160,7 +185,151 @@ pub fn normalize(argv: Vec<Word>, env: Vec<(String, Word)>) -> Normalized {
             _ => break,
         }
     }
+    // rake and rails take `RAILS_ENV=test` after the task, too.
+    if n.argv
+        .first()
+        .is_some_and(|w| matches!(program_name(&w.text), "rake" | "rails"))
+    {
+        let mut kept = Vec::with_capacity(n.argv.len());
+        for (i, w) in std::mem::take(&mut n.argv).into_iter().enumerate() {
+            match w.as_assignment().filter(|_| i > 0) {
+                Some((name, value)) => n.env.push((name.to_string(), value)),
+                None => kept.push(w),
+            }
+        }
+        n.argv = kept;
+    }
+    // `parallel cmd ::: a b`: what follows `:::` are inputs, not the command's arguments.
+    if n.wrappers.iter().any(|w| w == "parallel") {
+        if let Some(i) = n.argv.iter().position(|w| w.text.starts_with(":::")) {
+            n.argv.truncate(i);
+        }
+    }
     n
+}
+
+const XARGS_OPTS: &[&str] = &[
+    "-n",
+    "-I",
+    "-P",
+    "-L",
+    "-d",
+    "-a",
+    "-s",
+    "-E",
+    "--max-args",
+    "--replace",
+    "--max-procs",
+    "--arg-file",
+    "--delimiter",
+];
+const HEROKU_OPTS: &[&str] = &[
+    "-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "--type",
+];
+const COMPOSE_OPTS: &[&str] = &[
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--env-file",
+    "--profile",
+    "--project-directory",
+];
+/// Options of `docker run`/`exec` and `compose run`/`exec` that take a value.
+const CONTAINER_OPTS: &[&str] = &[
+    "-e",
+    "--env",
+    "--env-file",
+    "-v",
+    "--volume",
+    "-p",
+    "--publish",
+    "--name",
+    "--network",
+    "--net",
+    "-w",
+    "--workdir",
+    "-u",
+    "--user",
+    "--entrypoint",
+    "-l",
+    "--label",
+    "--mount",
+    "--platform",
+    "--cpus",
+    "-m",
+    "--memory",
+    "--add-host",
+    "--hostname",
+    "-h",
+    "--restart",
+    "--pull",
+    "--log-driver",
+    "--log-opt",
+    "--device",
+    "--tmpfs",
+    "--ulimit",
+    "--cap-add",
+    "--cap-drop",
+    "--security-opt",
+    "--dns",
+    "--link",
+    "--ipc",
+    "--pid",
+    "--gpus",
+    "--shm-size",
+];
+
+/// The index after the first `--` at or after `i`: `doppler run -- cmd`.
+fn after_double_dash(argv: &[Word], i: usize) -> Option<usize> {
+    argv.iter()
+        .skip(i)
+        .position(|w| w.text == "--")
+        .map(|p| i + p + 1)
+}
+
+/// `docker run|exec [opts] IMAGE cmd…` and `docker compose [opts] run|exec [opts] SERVICE
+/// cmd…` (also `docker-compose`, `podman`): the command runs in the container. `-e NAME=value`
+/// becomes the command's environment, `--env-file F` its env file.
+fn peel_container(n: &mut Normalized) -> Option<usize> {
+    let compose = program_name(&n.argv[0].text) == "docker-compose";
+    let mut i = 1;
+    if !compose && word_is(&n.argv, 1, "compose") {
+        i = skip_options(&n.argv, 2, COMPOSE_OPTS)?;
+    } else if compose {
+        i = skip_options(&n.argv, 1, COMPOSE_OPTS)?;
+    }
+    if !matches!(n.argv.get(i).map(|w| w.text.as_str()), Some("run" | "exec")) {
+        return None;
+    }
+    let mut j = i + 1;
+    while let Some(w) = n.argv.get(j) {
+        let t = w.text.as_str();
+        if t == "--" {
+            j += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        let takes_value = CONTAINER_OPTS.contains(&t);
+        if takes_value {
+            if let Some(value) = n.argv.get(j + 1).cloned() {
+                match t {
+                    "-e" | "--env" => {
+                        if let Some((name, v)) = value.as_assignment() {
+                            n.env.push((name.to_string(), v));
+                        }
+                    }
+                    "--env-file" => n.env_files.push(value),
+                    _ => {}
+                }
+            }
+        }
+        j += if takes_value { 2 } else { 1 };
+    }
+    // Skip the image, container or service name.
+    Some(j + 1).filter(|&k| k < n.argv.len())
 }
 
 fn word_is(argv: &[Word], i: usize, s: &str) -> bool {
@@ -325,6 +494,20 @@ mod tests {
         assert_eq!(n.env[0].1.text, "test");
         assert_eq!(n.wrappers, ["dotenv", "cross-env"]);
         assert_eq!(program_name(&n.argv[0].text), "prisma");
+    }
+
+    #[test]
+    fn rake_takes_environment_after_the_task() {
+        let n = norm("bundle exec rake db:drop db:create RAILS_ENV=test");
+        assert_eq!(
+            n.argv.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            ["rake", "db:drop", "db:create"]
+        );
+        assert_eq!(n.env[0].0, "RAILS_ENV");
+        assert_eq!(n.env[0].1.text, "test");
+        let d = norm("docker run -e DATABASE_URL=postgres://localhost/x --env-file .env.test img prisma migrate reset");
+        assert_eq!(d.env[0].0, "DATABASE_URL");
+        assert_eq!(d.env_files[0].text, ".env.test");
     }
 
     #[test]

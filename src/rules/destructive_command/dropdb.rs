@@ -23,7 +23,11 @@ pub static META: RuleMeta = RuleMeta {
 /// The host a libpq client command targets: `-h`, `--host`, a URL in `-d`/`--dbname`/
 /// `--maintenance-db`, or `PGHOST`.
 pub(crate) fn pg_target(cmd: &Command) -> Target {
-    guarded(cmd, pg_environment(cmd))
+    guarded(
+        cmd,
+        pg_environment(cmd),
+        &["PGHOST", "DB_HOST", "DATABASE_URL"],
+    )
 }
 
 fn pg_environment(cmd: &Command) -> Target {
@@ -64,7 +68,13 @@ impl CommandRule for Rule {
         if cmd.program() != "dropdb" {
             return None;
         }
-        let mut target = pg_target(cmd);
+        // A connection string where the name belongs names the host too.
+        let url_positional = cmd.positionals().find(|p| p.contains("://"));
+        let mut target = match url_positional {
+            Some(u) => from_class(classify_value(resolve(cmd, u)), "the database argument", u)
+                .unwrap_or_else(|| pg_target(cmd)),
+            None => pg_target(cmd),
+        };
         if !target.is_safe() {
             if let Some(db) = cmd
                 .positionals()
@@ -98,6 +108,11 @@ mod tests {
                 ("PGHOST=127.0.0.1 dropdb acme", Some(Info)),
                 ("dropdb --if-exists acme_test", Some(Info)),
                 ("createdb acme", None),
+                (
+                    "dropdb \"postgresql://admin@db.prod.acme.com/acme\"",
+                    Some(Error),
+                ),
+                ("heroku run -a acme dropdb acme", Some(Error)),
                 ("echo dropdb acme", None),
             ],
         );

@@ -20,6 +20,33 @@ pub static META: RuleMeta = RuleMeta {
     },
 };
 
+/// `dropDatabase(` outside JavaScript comments.
+fn calls_drop(script: &str) -> bool {
+    let mut code = String::with_capacity(script.len());
+    let mut rest = script;
+    while !rest.is_empty() {
+        let line = rest.find("//").map(|i| (i, true));
+        let block = rest.find("/*").map(|i| (i, false));
+        match [line, block].into_iter().flatten().min() {
+            Some((i, true)) => {
+                code.push_str(&rest[..i]);
+                rest = rest[i..].find('\n').map_or("", |j| &rest[i + j..]);
+            }
+            Some((i, false)) => {
+                code.push_str(&rest[..i]);
+                rest = rest[i + 2..]
+                    .find("*/")
+                    .map_or("", |j| &rest[i + 2 + j + 2..]);
+            }
+            None => {
+                code.push_str(rest);
+                rest = "";
+            }
+        }
+    }
+    code.contains("dropDatabase(")
+}
+
 impl CommandRule for Rule {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -29,11 +56,8 @@ impl CommandRule for Rule {
         if !matches!(cmd.program(), "mongosh" | "mongo") {
             return None;
         }
-        let drops = cmd.args().iter().any(|w| w.text.contains("dropDatabase("))
-            || cmd
-                .stdin
-                .as_deref()
-                .is_some_and(|s| s.contains("dropDatabase("));
+        let drops = cmd.args().iter().any(|w| calls_drop(&w.text))
+            || cmd.stdin.as_deref().is_some_and(calls_drop);
         if !drops {
             return None;
         }
@@ -86,6 +110,8 @@ mod tests {
                 ("mongosh \"$MONGODB_URI\" --eval 'db.stats()'", None),
                 ("mongodump --uri \"$MONGODB_URI\"", None),
                 ("echo 'db.dropDatabase()' > notes.js", None),
+                ("mongosh \"$MONGO_URL\" --eval '/* db.dropDatabase() */ db.stats()'", None),
+                ("mongosh \"$MONGO_URL\" --quiet <<JS\n// db.dropDatabase() is disabled here\ndb.sessions.deleteMany({})\nJS", None),
             ],
         );
     }

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "restore into a new, empty database and switch over, or pin the target to a local host",
     literals: &["pg_restore"],
     doc: RuleDoc {
-        what: "`pg_restore` with `--clean` or `-c` (also in short-option clusters such as `-cv`; `-Fc` is the format option and is not reported). Info when `-d`/`-h`/`PGHOST` point at a local host.",
+        what: "`pg_restore` with `--clean` or `-c` (also in short-option clusters such as `-cv`; `-Fc` is the format option and is not reported) that restores into a database (`-d`/`--dbname`); without `-d` it only writes SQL. Info when `-d`/`-h`/`PGHOST` point at a local host.",
         why: "`--clean` drops every object in the dump from the target database before recreating it. Pointed at the wrong database (a `$DATABASE_URL` that is production), it replaces production with an old backup and loses everything written since.",
         example: "pg_restore --clean --no-owner -d \"$DATABASE_URL\" backup.dump",
         instead: "Restore into a fresh database (`createdb restore_check && pg_restore -d restore_check`) and verify before switching. When a clean restore is intended, name a local host explicitly.",
@@ -39,7 +39,9 @@ impl CommandRule for Rule {
     }
 
     fn check(&self, cmd: &Command) -> Option<Hit> {
-        if cmd.program() != "pg_restore" || !has_clean(cmd) {
+        // Without -d, pg_restore writes an SQL script (to -f or stdout) and connects nowhere.
+        let connects = cmd.flag("-d").is_some() || cmd.flag("--dbname").is_some();
+        if cmd.program() != "pg_restore" || !has_clean(cmd) || !connects {
             return None;
         }
         let target = pg_target(cmd);
@@ -78,6 +80,15 @@ mod tests {
                     Some(Info),
                 ),
                 ("pg_restore -Fc -d app x.dump", None),
+                (
+                    "pg_restore --clean --if-exists --no-owner -f schema.sql backup.dump",
+                    None,
+                ),
+                ("pg_restore -c backup.dump > restore.sql", None),
+                (
+                    "pg_restore -h localhost -h db.prod.acme.com --clean -d app x.dump",
+                    Some(Error),
+                ),
                 ("pg_restore --list backup.dump", None),
                 ("pg_dump -Fc -f x.dump", None),
             ],

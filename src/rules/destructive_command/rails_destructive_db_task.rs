@@ -24,10 +24,24 @@ const TASKS: &[&str] = &[
     "db:drop",
     "db:drop:all",
     "db:reset",
+    "db:migrate:reset",
+    "db:setup",
     "db:schema:load",
     "db:purge",
     "db:purge:all",
     "db:truncate_all",
+];
+
+/// `rake -D task` / `rake -T` describe tasks and run none.
+const DESCRIBE: &[&str] = &[
+    "-D",
+    "--describe",
+    "-T",
+    "--tasks",
+    "-W",
+    "--where",
+    "-P",
+    "--prereqs",
 ];
 
 impl CommandRule for Rule {
@@ -36,7 +50,11 @@ impl CommandRule for Rule {
     }
 
     fn check(&self, cmd: &Command) -> Option<Hit> {
-        if !matches!(cmd.program(), "rails" | "rake") {
+        let describes = cmd
+            .args()
+            .iter()
+            .any(|w| DESCRIBE.contains(&w.text.as_str()));
+        if !matches!(cmd.program(), "rails" | "rake") || describes {
             return None;
         }
         let task = cmd.positionals().find(|p| TASKS.contains(p))?;
@@ -63,6 +81,11 @@ mod tests {
                 ("RAILS_ENV=production DISABLE_DATABASE_ENVIRONMENT_CHECK=1 bin/rails db:schema:load", Some(Error)),
                 ("RAILS_ENV=test bin/rails db:reset", Some(Info)),
                 ("bin/rails db:migrate", None),
+                ("bin/rails db:reset RAILS_ENV=test", Some(Info)),
+                ("bundle exec rake db:drop db:create db:schema:load RAILS_ENV=test", Some(Info)),
+                ("bin/rails db:migrate:reset", Some(Error)),
+                ("RAILS_ENV=production bin/rails db:setup", Some(Error)),
+                ("bundle exec rake -D db:reset", None),
                 ("bin/rails db:seed", None),
                 ("rails server", None),
             ],

@@ -20,6 +20,13 @@ pub static META: RuleMeta = RuleMeta {
     },
 };
 
+/// `redis-cli --cluster call HOST:PORT FLUSHALL`: the node after `call`.
+fn cluster_node(cmd: &Command) -> Option<&str> {
+    let args = cmd.args();
+    let i = args.iter().position(|w| w.text == "--cluster")?;
+    (args.get(i + 1)?.text == "call").then(|| args.get(i + 2).map(|w| w.text.as_str()))?
+}
+
 impl CommandRule for Rule {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -29,14 +36,32 @@ impl CommandRule for Rule {
         if cmd.program() != "redis-cli" {
             return None;
         }
+        let is_flush =
+            |w: &str| w.eq_ignore_ascii_case("flushall") || w.eq_ignore_ascii_case("flushdb");
+        // The command is an argument, or comes on stdin (`<<EOF`, `<<<`).
+        let from_stdin = || {
+            cmd.stdin
+                .as_deref()?
+                .split_whitespace()
+                .find(|w| is_flush(w))
+        };
         let op = cmd
             .positionals()
-            .find(|p| p.eq_ignore_ascii_case("flushall") || p.eq_ignore_ascii_case("flushdb"))?;
+            .find(|p| is_flush(p))
+            .or_else(from_stdin)?;
         let op = op.to_ascii_uppercase();
         let target = if let Some((u, _)) = cmd.flag_text("-u") {
             Some(
                 from_class(classify_value(resolve(cmd, u)), "-u", u)
                     .unwrap_or_else(|| Target::Unpinned(format!("-u comes from `{u}`"))),
+            )
+        } else if cmd.has_flag("-s") {
+            Some(Target::Local("-s connects through a local socket".into()))
+        } else if let Some(node) = cluster_node(cmd) {
+            from_class(
+                classify_host(node.split(':').next().unwrap_or(node)),
+                "--cluster call",
+                node,
             )
         } else {
             cmd.flag_text("-h")
@@ -78,6 +103,15 @@ mod tests {
                 ("redis-cli -h localhost flushall", Some(Info)),
                 ("redis-cli -h 127.0.0.1 -p 6380 flushdb", Some(Info)),
                 ("redis-cli ping", None),
+                (
+                    "redis-cli -h cache.prod.internal <<EOF\nFLUSHDB\nEOF",
+                    Some(Error),
+                ),
+                (
+                    "redis-cli --cluster call cache.prod.internal:6379 FLUSHALL",
+                    Some(Error),
+                ),
+                ("redis-cli -s /var/run/redis.sock flushall", Some(Info)),
                 ("redis-cli --scan --pattern 'cache:*'", None),
                 ("echo flushall", None),
             ],

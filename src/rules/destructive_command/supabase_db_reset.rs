@@ -48,7 +48,14 @@ impl CommandRule for Rule {
                 &t,
             ));
         }
-        let t = Target::Unpinned("it resets the local Supabase stack, wiping local data".into());
+        let t = match &cmd.local_db_started {
+            Some(started) => {
+                Target::Local(format!("the local stack is started earlier (`{started}`)"))
+            }
+            None => {
+                Target::Unpinned("it resets the local Supabase stack, wiping local data".into())
+            }
+        };
         Some(verdict(
             cmd,
             Severity::Warning,
@@ -74,6 +81,8 @@ mod tests {
                 ("supabase db reset --db-url postgresql://postgres:pw@db.abc.supabase.co:5432/postgres", Some(Error)),
                 ("supabase db reset", Some(Warning)),
                 ("supabase db reset --local", Some(Warning)),
+                ("supabase start && supabase db reset", Some(Info)),
+                ("supabase start\nsupabase db reset --local", Some(Info)),
                 ("supabase db reset --db-url postgresql://postgres:postgres@127.0.0.1:54322/postgres", Some(Info)),
                 ("supabase db dump --local", None),
                 ("supabase start", None),
