@@ -21,6 +21,7 @@ RUNS=${RUNS:-10}
 SLOW_RUNS=${SLOW_RUNS:-10}
 WARMUP=${WARMUP:-2}
 RESULTS=${RESULTS:-bench/results.md}
+[[ $RESULTS == /* ]] || RESULTS="$PWD/$RESULTS"
 BIN=target/release/dbguard
 RG_PATTERN='prisma|dropdb|supabase|flushall|pg_restore'
 TMP=$(mktemp -d)
@@ -169,6 +170,19 @@ bench "Full repository, one thread" "$SLOW_RUNS" \
 bench "Pre-commit: ${#STAGED_FILES[@]} staged files passed explicitly" "$RUNS" \
     --name "$BIN check <${#STAGED_FILES[@]} files under $STAGED> --format concise" \
     "$BIN check ${STAGED_FILES[*]} --format concise"
+# A real git commit of the same 20 files: `check --staged` reads the list and the contents
+# from the index (git diff --cached + one git cat-file --batch).
+STAGED_REPO="$TMP/staged-repo"
+mkdir -p "$STAGED_REPO"
+cp -r "$STAGED"/. "$STAGED_REPO"/
+git -C "$STAGED_REPO" init -q
+git -C "$STAGED_REPO" add -A
+BIN_ABS="$PWD/$BIN"
+pushd "$STAGED_REPO" >/dev/null
+bench "Pre-commit: the same ${#STAGED_FILES[@]} files staged in a git repository" "$RUNS" \
+    --name "dbguard check --staged (in a repository with ${#STAGED_FILES[@]} staged files)" \
+    "$BIN_ABS check --staged --format concise"
+popd >/dev/null
 bench "fixtures/demo-app" "$RUNS" \
     "$BIN check fixtures/demo-app --format concise"
 

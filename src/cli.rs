@@ -46,6 +46,50 @@ pub enum Command {
         /// A rule id, as listed by `dbguard rules`.
         rule: String,
     },
+    /// Check one command line (from an AI coding agent, a wrapper script): exit 0 when
+    /// allowed, 2 when blocked, with the reason on stderr.
+    CheckCommand(CheckCommandArgs),
+    /// Exit 1 (and say why) when a database URL is production by the config, else 0:
+    /// `dbguard check-url "$DATABASE_URL" || exit 1`.
+    CheckUrl {
+        /// The URL (or bare host) to vet.
+        url: String,
+        /// Use this config instead of the nearest dbguard.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Install a git pre-commit hook that runs `dbguard check --staged`.
+    InstallHook {
+        /// Replace a hook that cannot be chained.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook that `install-hook` wrote (restoring a chained hook).
+    UninstallHook,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckCommandArgs {
+    /// The command: one argument is a command line; several are an argv. Read from stdin when
+    /// absent.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub command: Vec<String>,
+    /// Read a hook event on stdin instead of a command.
+    #[arg(long, value_enum)]
+    pub hook: Option<HookProtocol>,
+    /// With --hook: print the decision as JSON on stdout (exit 0) instead of exit code 2.
+    #[arg(long)]
+    pub json: bool,
+    /// Use this config instead of the nearest dbguard.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Hook protocols `check-command --hook` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookProtocol {
+    /// Claude Code `PreToolUse` events (`tool_name`, `tool_input.command`).
+    ClaudeCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,9 +116,21 @@ pub enum Color {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to lint.
-    #[arg(default_value = ".")]
+    /// Files or directories to lint (default: the current directory; with --staged or
+    /// --changed-since, limits the files to these paths).
     pub paths: Vec<PathBuf>,
+    /// Lint what is staged for commit: the files and their content from the git index.
+    #[arg(long, conflicts_with_all = ["changed_since", "stdin_filename"])]
+    pub staged: bool,
+    /// Lint only files changed between REV and the working tree (and untracked files).
+    #[arg(long, value_name = "REV", conflicts_with = "stdin_filename")]
+    pub changed_since: Option<String>,
+    /// With --changed-since: report only findings on lines changed since REV.
+    #[arg(long, requires = "changed_since")]
+    pub new_only: bool,
+    /// Lint standard input as if it were the file PATH (for editors).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// Output format (default: human on a terminal, concise otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -110,6 +166,10 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::CheckCommand(args) => crate::agent::check_command(&args),
+        Command::CheckUrl { url, config } => crate::agent::check_url(&url, config.as_deref()),
+        Command::InstallHook { force } => crate::git::install_hook(force),
+        Command::UninstallHook => crate::git::uninstall_hook(),
     };
     match code {
         Ok(c) => ExitCode::from(c),
@@ -136,15 +196,23 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
         .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
     let resolver = Resolver::new(args.config.as_deref(), &cwd)?;
     let opts = WalkOptions {
-        paths: args.paths.clone(),
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        },
         no_ignore: args.no_ignore,
         force_exclude: args.force_exclude,
         max_file_size: args.max_file_size,
         threads: args.threads,
     };
-    let outcome = walk::run(&opts, &resolver, &DiskReader, &cwd)?;
+    let outcome = collect(&args, &opts, &resolver, &cwd)?;
     let stdout_tty = std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if stdout_tty {
+    // In GitHub Actions, annotations (the summary goes to stderr).
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let format = args.format.unwrap_or(if in_actions {
+        Format::Github
+    } else if stdout_tty {
         Format::Human
     } else {
         Format::Concise
@@ -177,6 +245,56 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
     };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Lints what the arguments select: the walk of PATHS, the staged files, the files changed
+/// since a commit, or standard input.
+fn collect(
+    args: &CheckArgs,
+    opts: &WalkOptions,
+    resolver: &Resolver,
+    cwd: &std::path::Path,
+) -> Result<walk::Outcome, Report> {
+    let under_paths = |files: Vec<PathBuf>| -> Vec<PathBuf> {
+        if args.paths.is_empty() {
+            return files;
+        }
+        let roots: Vec<PathBuf> = args.paths.iter().map(|p| cwd.join(p)).collect();
+        files
+            .into_iter()
+            .filter(|f| roots.iter().any(|r| f.starts_with(r)))
+            .collect()
+    };
+    if args.staged {
+        let (files, index) = crate::git::staged(cwd)?;
+        return walk::lint_files(&under_paths(files), opts, resolver, &index, cwd);
+    }
+    if let Some(rev) = &args.changed_since {
+        let files = under_paths(crate::git::changed_since(cwd, rev)?);
+        let mut outcome = walk::lint_files(&files, opts, resolver, &DiskReader, cwd)?;
+        if args.new_only {
+            let changed = crate::git::changed_lines(cwd, rev)?;
+            outcome
+                .findings
+                .retain(|f| match changed.get(&cwd.join(&f.path)) {
+                    Some(None) => true, // untracked: every line is new
+                    Some(Some(ranges)) => ranges.iter().any(|r| r.contains(&f.start.line)),
+                    None => false,
+                });
+            let findings = &outcome.findings;
+            outcome
+                .sources
+                .retain(|s| findings.iter().any(|f| f.path == s.display));
+        }
+        return Ok(outcome);
+    }
+    if let Some(path) = &args.stdin_filename {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .map_err(|e| miette::miette!("cannot read standard input: {e}"))?;
+        return walk::lint_stdin(path, bytes, opts, resolver, cwd, args.force_exclude);
+    }
+    walk::run(opts, resolver, &DiskReader, cwd)
 }
 
 /// The README's rule table (kept in sync by a test).

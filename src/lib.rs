@@ -5,11 +5,13 @@
 //! commands → [`rules`] analyze them → [`report`] renders the findings. [`engine`] ties the
 //! per-file stages together; [`config`] reads `dbguard.toml`.
 
+pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod finding;
 pub mod fragment;
+pub mod git;
 pub mod lang;
 pub mod report;
 pub mod rules;

@@ -7,6 +7,13 @@ use std::sync::{Arc, OnceLock};
 /// Where file contents come from. The walker and the engine only ever read through this.
 pub trait FileReader: Send + Sync {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+
+    /// The first bytes of a file (enough for a shebang line).
+    fn head(&self, path: &Path) -> Option<Vec<u8>> {
+        let mut bytes = self.read(path).ok()?;
+        bytes.truncate(256);
+        Some(bytes)
+    }
 }
 
 /// Reads files from disk.
@@ -15,6 +22,14 @@ pub struct DiskReader;
 impl FileReader for DiskReader {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         std::fs::read(path)
+    }
+
+    fn head(&self, path: &Path) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut buf = vec![0u8; 256];
+        let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
+        buf.truncate(n);
+        Some(buf)
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use ignore::{WalkBuilder, WalkState};
 use miette::Report;
 
-use crate::config::Resolver;
+use crate::config::{Config, Resolver};
 use crate::engine;
 use crate::finding::Finding;
 use crate::lang::{classify_path, classify_shebang, Classified};
@@ -133,73 +133,190 @@ pub fn run(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let display = display_path(path, cwd);
-            let kind = match classify_path(path) {
-                Classified::Kind(k) => Some(k),
-                Classified::Unknown => None,
-                Classified::NeedsShebang => read_head(path).and_then(|h| classify_shebang(&h)),
-            };
-            let Some(kind) = kind else {
-                return WalkState::Continue;
-            };
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > opts.max_file_size {
-                outcome.lock().expect("outcome").skipped.push(Skipped {
-                    path: display,
-                    reason: format!(
-                        "larger than --max-file-size ({size} > {} bytes)",
-                        opts.max_file_size
-                    ),
-                });
-                return WalkState::Continue;
-            }
-            let bytes = match reader.read(path) {
-                Ok(b) => b,
-                Err(e) => {
-                    outcome.lock().expect("outcome").skipped.push(Skipped {
-                        path: display,
-                        reason: format!("unreadable: {e}"),
-                    });
-                    return WalkState::Continue;
-                }
-            };
-            let source = match engine::decode(display.clone(), path, bytes) {
-                Ok(s) => s,
-                Err(reason) => {
-                    outcome.lock().expect("outcome").skipped.push(Skipped {
-                        path: display,
-                        reason: reason.to_string(),
-                    });
-                    return WalkState::Continue;
-                }
-            };
-            let findings = engine::lint_source(&source, kind, &config);
-            let mut o = outcome.lock().expect("outcome");
-            o.files_scanned += 1;
-            if !findings.is_empty() {
-                o.findings.extend(findings);
-                o.sources.push(Arc::new(source));
-            }
+            let size = entry.metadata().map(|m| m.len()).ok();
+            let result = lint_file(
+                path,
+                display_path(path, cwd),
+                size,
+                reader,
+                &config,
+                opts.max_file_size,
+            );
+            outcome.lock().expect("outcome").add(result);
             WalkState::Continue
         })
     });
     if let Some(e) = error.into_inner().expect("error") {
         return Err(e);
     }
-    let mut o = outcome.into_inner().expect("outcome");
-    crate::finding::sort_and_dedup(&mut o.findings);
-    o.sources.sort_by(|a, b| a.display.cmp(&b.display));
-    o.sources.dedup_by(|a, b| a.display == b.display);
-    o.skipped.sort();
-    o.skipped.dedup();
-    Ok(o)
+    Ok(outcome.into_inner().expect("outcome").finish())
 }
 
-fn read_head(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut buf = vec![0u8; 256];
-    let n = f.read(&mut buf).ok()?;
-    buf.truncate(n);
-    Some(buf)
+/// What became of one file.
+pub enum FileResult {
+    Linted(SourceFile, Vec<Finding>),
+    Skipped(Skipped),
+    /// Not a kind dbguard reads.
+    NotRead,
+}
+
+impl Outcome {
+    fn add(&mut self, result: FileResult) {
+        match result {
+            FileResult::Linted(source, findings) => {
+                self.files_scanned += 1;
+                if !findings.is_empty() {
+                    self.findings.extend(findings);
+                    self.sources.push(Arc::new(source));
+                }
+            }
+            FileResult::Skipped(s) => self.skipped.push(s),
+            FileResult::NotRead => {}
+        }
+    }
+
+    /// Sorts everything once, so output does not depend on thread timing.
+    fn finish(mut self) -> Outcome {
+        crate::finding::sort_and_dedup(&mut self.findings);
+        self.sources.sort_by(|a, b| a.display.cmp(&b.display));
+        self.sources.dedup_by(|a, b| a.display == b.display);
+        self.skipped.sort();
+        self.skipped.dedup();
+        self
+    }
+}
+
+/// Classifies, reads (through `reader`) and lints one file. `size` is the file's size when
+/// known before reading.
+pub fn lint_file(
+    path: &Path,
+    display: String,
+    size: Option<u64>,
+    reader: &dyn FileReader,
+    config: &Config,
+    max_file_size: u64,
+) -> FileResult {
+    let skipped = |reason: String| {
+        FileResult::Skipped(Skipped {
+            path: display.clone(),
+            reason,
+        })
+    };
+    let kind = match classify_path(path) {
+        Classified::Kind(k) => k,
+        Classified::Unknown => return FileResult::NotRead,
+        Classified::NeedsShebang => match reader.head(path).as_deref().and_then(classify_shebang) {
+            Some(k) => k,
+            None => return FileResult::NotRead,
+        },
+    };
+    let too_large = |n: u64| format!("larger than --max-file-size ({n} > {max_file_size} bytes)");
+    if let Some(n) = size.filter(|&n| n > max_file_size) {
+        return skipped(too_large(n));
+    }
+    let bytes = match reader.read(path) {
+        Ok(b) => b,
+        Err(e) => return skipped(format!("unreadable: {e}")),
+    };
+    if bytes.len() as u64 > max_file_size {
+        return skipped(too_large(bytes.len() as u64));
+    }
+    match engine::decode(display.clone(), path, bytes) {
+        Ok(source) => {
+            let findings = engine::lint_source(&source, kind, config);
+            FileResult::Linted(source, findings)
+        }
+        Err(reason) => skipped(reason.to_string()),
+    }
+}
+
+/// Lints `bytes` as if they were the file `path` (`--stdin-filename`).
+pub fn lint_stdin(
+    path: &Path,
+    bytes: Vec<u8>,
+    opts: &WalkOptions,
+    resolver: &Resolver,
+    cwd: &Path,
+    force_exclude: bool,
+) -> Result<Outcome, Report> {
+    struct Stdin(Vec<u8>);
+    impl FileReader for Stdin {
+        fn read(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+            Ok(self.0.clone())
+        }
+    }
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let config = resolver.for_dir(abs.parent().unwrap_or(&abs))?;
+    let mut outcome = Outcome::default();
+    if !(force_exclude && config.is_excluded(&abs)) {
+        let size = Some(bytes.len() as u64);
+        let display = display_path(path, cwd);
+        outcome.add(lint_file(
+            path,
+            display,
+            size,
+            &Stdin(bytes),
+            &config,
+            opts.max_file_size,
+        ));
+    }
+    Ok(outcome.finish())
+}
+
+/// Lints a list of files (the git index, the files changed since a commit) on all threads.
+/// Config excludes apply to every file.
+pub fn lint_files(
+    files: &[PathBuf],
+    opts: &WalkOptions,
+    resolver: &Resolver,
+    reader: &dyn FileReader,
+    cwd: &Path,
+) -> Result<Outcome, Report> {
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let outcome = Mutex::new(Outcome::default());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let error: Mutex<Option<Report>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(files.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = files.get(i) else { break };
+                let abs = if path.is_absolute() {
+                    path.clone()
+                } else {
+                    cwd.join(path)
+                };
+                let config = match resolver.for_dir(abs.parent().unwrap_or(&abs)) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        error.lock().expect("error").get_or_insert(e);
+                        break;
+                    }
+                };
+                if config.is_excluded(&abs) {
+                    continue;
+                }
+                let result = lint_file(
+                    path,
+                    display_path(path, cwd),
+                    None,
+                    reader,
+                    &config,
+                    opts.max_file_size,
+                );
+                outcome.lock().expect("outcome").add(result);
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().expect("error") {
+        return Err(e);
+    }
+    Ok(outcome.into_inner().expect("outcome").finish())
 }

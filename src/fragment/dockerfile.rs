@@ -14,9 +14,9 @@ use super::escape::push_escaped;
 use super::map::{FragmentBuilder, OffsetMap};
 use super::{Body, Fragment, HostContext};
 use crate::lang::FileKind;
-use crate::target::{classify_value, UrlClass};
 use crate::shell::normalize::program_name;
 use crate::shell::words::{unquote, Word};
+use crate::target::{classify_value, UrlClass};
 
 /// One logical instruction: its text with continuations joined, the map, and its heredocs.
 struct Instruction {
