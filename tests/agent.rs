@@ -5,32 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use common::root;
+use common::{dbguard, root, run, Out};
 use serde_json::Value;
-
-fn dbguard() -> Command {
-    let mut c = Command::cargo_bin("dbguard").unwrap();
-    c.current_dir(root())
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    c
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Out {
-    let o = cmd.output().unwrap();
-    Out {
-        code: o.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
-}
 
 /// `dbguard check-command ARGS…` from the repository root, with an empty stdin.
 fn check_command(args: &[&str]) -> Out {

@@ -1,10 +1,13 @@
 //! Git integration, on real repositories in temporary directories: `--staged` reads the
 //! index (not the working tree), `--changed-since`/`--new-only`, the pre-commit hook.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
+use common::{run, Out};
 
 const DANGEROUS: &str = r#"{"scripts": {"db:reset": "prisma migrate reset --force"}}"#;
 const CLEAN: &str = r#"{"scripts": {"db:migrate": "prisma migrate deploy"}}"#;
@@ -44,25 +47,8 @@ fn write(dir: &Path, path: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn dbguard(dir: &Path, args: &[&str]) -> Out {
-    let o = Command::cargo_bin("dbguard")
-        .unwrap()
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .args(args)
-        .output()
-        .unwrap();
-    Out {
-        code: o.status.code().expect("exited"),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
+    run(common::dbguard().current_dir(dir).args(args))
 }
 
 #[test]

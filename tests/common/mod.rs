@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use assert_cmd::Command;
 use dbguard::config::Resolver;
 use dbguard::source::DiskReader;
 use dbguard::walk::{self, Outcome, WalkOptions};
@@ -41,4 +42,29 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// The dbguard binary, run from the repository root, outside GitHub Actions, without colors.
+pub fn dbguard() -> Command {
+    let mut c = Command::cargo_bin("dbguard").unwrap();
+    c.current_dir(root())
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// What a run printed and how it exited.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Out {
+    let o = cmd.output().unwrap();
+    Out {
+        code: o.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
 }
