@@ -222,10 +222,22 @@ pub fn lint_file(
         return skipped(too_large(bytes.len() as u64));
     }
     match engine::decode(display.clone(), path, bytes) {
-        Ok(source) => {
-            let findings = engine::lint_source(&source, kind, config);
-            FileResult::Linted(source, findings)
-        }
+        // A panic is a bug, but it must cost one file, not the run (or a team's commit).
+        Ok(source) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine::lint_source(&source, kind, config)
+        })) {
+            Ok(findings) => FileResult::Linted(source, findings),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                skipped(format!(
+                    "internal error (a dbguard bug, please report it): {what}"
+                ))
+            }
+        },
         Err(reason) => skipped(reason.to_string()),
     }
 }
