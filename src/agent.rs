@@ -59,17 +59,25 @@ pub struct Decision {
     pub blocked: Vec<Finding>,
     /// Info findings (a local or test target): allowed, with a note.
     pub notes: Vec<Finding>,
+    /// The check itself failed (a dbguard bug): the command is refused, to fail closed.
+    pub internal_error: Option<String>,
 }
 
 impl Decision {
     pub fn is_blocked(&self) -> bool {
-        !self.blocked.is_empty()
+        !self.blocked.is_empty() || self.internal_error.is_some()
     }
 
     /// Why the command is blocked: `dbguard: blocked [RULE]: MESSAGE` and `  help: HELP` per
     /// blocking finding.
     pub fn reason(&self) -> String {
         let mut s = String::new();
+        if let Some(e) = &self.internal_error {
+            s.push_str(&format!(
+                "dbguard: blocked: the check failed (a dbguard bug, please report it): {}\n",
+                one_line(e)
+            ));
+        }
         for f in &self.blocked {
             s.push_str(&format!(
                 "dbguard: blocked [{}]: {}\n  help: {}\n",
@@ -107,10 +115,26 @@ pub fn evaluate(command: &str, config: &Config) -> Decision {
         PathBuf::from(COMMAND_DISPLAY),
         Arc::from(command),
     );
-    let (blocked, notes) = engine::lint_source(&source, FileKind::Shell, config)
-        .into_iter()
-        .partition(|f| f.severity >= Severity::Warning);
-    Decision { blocked, notes }
+    let lint = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        engine::lint_source(&source, FileKind::Shell, config)
+    }));
+    match lint {
+        Ok(findings) => {
+            let (blocked, notes) = findings
+                .into_iter()
+                .partition(|f| f.severity >= Severity::Warning);
+            Decision {
+                blocked,
+                notes,
+                internal_error: None,
+            }
+        }
+        Err(panic) => Decision {
+            blocked: Vec::new(),
+            notes: Vec::new(),
+            internal_error: Some(crate::walk::panic_message(panic.as_ref())),
+        },
+    }
 }
 
 /// Whether a word must be quoted to stay one literal word for the shell. `=` matters only in
@@ -340,7 +364,9 @@ fn endpoints(value: &str) -> Endpoints {
     }
     for param in query.unwrap_or("").split('&') {
         match param.split_once('=') {
-            Some(("host", v)) => ep.hosts.extend(v.split(',').map(str::to_string)),
+            // `hostaddr` is where libpq really connects; a service file is unknown to us.
+            Some(("host" | "hostaddr", v)) => ep.hosts.extend(v.split(',').map(str::to_string)),
+            Some(("service", v)) => ep.hosts.push(format!("service={v}")),
             Some(("port", v)) => ep.ports.extend(v.split(',').map(str::to_string)),
             _ => {}
         }

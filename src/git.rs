@@ -74,29 +74,47 @@ impl FileReader for IndexReader {
     }
 }
 
-/// The staged files (added, copied, modified, renamed) and a reader of their staged content,
-/// read in one `git cat-file --batch` call.
+/// The staged files (added, copied, modified, renamed) and a reader of their staged content.
+/// `git diff --cached --raw -z` gives each path with its staged blob id, and one
+/// `git cat-file --batch` reads the blobs by id (ids are hex, so no file name can confuse
+/// the exchange). Submodules and symbolic links are not files to lint.
 pub fn staged(cwd: &Path) -> Result<(Vec<PathBuf>, IndexReader), Report> {
     let top = toplevel(cwd)?;
-    let list = git(
+    let raw = git(
         &top,
         &[
             "diff",
             "--cached",
-            "--name-only",
+            "--raw",
             "-z",
+            "--no-abbrev",
             "--diff-filter=ACMR",
         ],
     )?;
-    let rel: Vec<String> = list
-        .split(|&b| b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect();
-    let contents = cat_file_batch(&top, &rel)?;
+    let mut entries: Vec<(String, String)> = Vec::new(); // (path, blob id)
+    let mut fields = raw.split(|&b| b == 0).filter(|f| !f.is_empty());
+    while let Some(meta) = fields.next() {
+        let meta = String::from_utf8_lossy(meta);
+        // :old_mode new_mode old_id new_id status
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let (Some(mode), Some(id), Some(status)) = (parts.get(1), parts.get(3), parts.get(4))
+        else {
+            break;
+        };
+        // Renames and copies name the source, then the destination.
+        if status.starts_with(['R', 'C']) {
+            fields.next();
+        }
+        let Some(path) = fields.next() else { break };
+        if *mode != "160000" && *mode != "120000" {
+            entries.push((String::from_utf8_lossy(path).into_owned(), id.to_string()));
+        }
+    }
+    let ids: Vec<String> = entries.iter().map(|(_, id)| id.clone()).collect();
+    let contents = cat_file_batch(&top, &ids)?;
     let mut files = HashMap::new();
     let mut paths = Vec::new();
-    for (name, content) in rel.iter().zip(contents) {
+    for ((name, _), content) in entries.iter().zip(contents) {
         let abs = top.join(name);
         if let Some(c) = content {
             files.insert(abs.clone(), c);
@@ -106,10 +124,9 @@ pub fn staged(cwd: &Path) -> Result<(Vec<PathBuf>, IndexReader), Report> {
     Ok((paths, IndexReader { files }))
 }
 
-/// `git cat-file --batch` for `:path` of each name: the staged blob, or `None` when missing
-/// (a submodule, say).
-fn cat_file_batch(top: &Path, names: &[String]) -> Result<Vec<Option<Vec<u8>>>, Report> {
-    if names.is_empty() {
+/// `git cat-file --batch` for each object id: its content, or `None` when missing.
+fn cat_file_batch(top: &Path, ids: &[String]) -> Result<Vec<Option<Vec<u8>>>, Report> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut child = Command::new("git")
@@ -122,18 +139,18 @@ fn cat_file_batch(top: &Path, names: &[String]) -> Result<Vec<Option<Vec<u8>>>, 
         .map_err(|e| miette::miette!(code = "dbguard::git", "cannot run git cat-file: {e}"))?;
     // Write the requests from another thread so a full stdout pipe cannot block us both.
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let requests: Vec<u8> = names
+    let requests: Vec<u8> = ids
         .iter()
-        .flat_map(|n| format!(":{n}\n").into_bytes())
+        .flat_map(|id| format!("{id}\n").into_bytes())
         .collect();
     let writer = std::thread::spawn(move || stdin.write_all(&requests));
     let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut contents = Vec::with_capacity(names.len());
-    for _ in names {
+    let mut contents = Vec::with_capacity(ids.len());
+    for _ in ids {
         let mut header = String::new();
         out.read_line(&mut header)
             .map_err(|e| miette::miette!("reading git cat-file: {e}"))?;
-        // "<sha> blob <size>" or "<request> missing"
+        // "<id> blob <size>" or "<id> missing"
         let size = header
             .trim_end()
             .rsplit(' ')
@@ -184,6 +201,7 @@ pub type NewLines = Option<Vec<RangeInclusive<usize>>>;
 pub fn changed_lines(cwd: &Path, rev: &str) -> Result<BTreeMap<PathBuf, NewLines>, Report> {
     let top = toplevel(cwd)?;
     let mut out: BTreeMap<PathBuf, NewLines> = BTreeMap::new();
+    // Fixed prefixes: a user's diff.noprefix or diff.mnemonicPrefix must not hide the paths.
     let diff = git(
         &top,
         &[
@@ -191,6 +209,8 @@ pub fn changed_lines(cwd: &Path, rev: &str) -> Result<BTreeMap<PathBuf, NewLines
             "-U0",
             "--no-color",
             "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             "--diff-filter=ACMR",
             rev,
             "--",

@@ -62,25 +62,43 @@ const DB_SCHEMES: &[&str] = &[
 ];
 
 /// Splits a URL into (scheme, host, database name).
-fn split_url(value: &str) -> Option<(&str, &str, &str)> {
+/// The host of `host:port` or `[v6]:port`.
+fn host_of(hp: &str) -> &str {
+    match hp.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => hp.split(':').next().unwrap_or(""),
+    }
+}
+
+fn split_url(value: &str) -> Option<(&str, Vec<&str>, &str)> {
     let (scheme, rest) = value.split_once("://")?;
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    let hostport = authority.rsplit_once('@').map(|x| x.1).unwrap_or(authority);
-    let first = hostport.split(',').next().unwrap_or("");
-    let host = if let Some(stripped) = first.strip_prefix('[') {
-        stripped.split(']').next().unwrap_or("")
-    } else {
-        first.split(':').next().unwrap_or("")
-    };
+    let hostports = authority.rsplit_once('@').map(|x| x.1).unwrap_or(authority);
+    // Multi-host URLs (`h1,h2`) and libpq's `?host=`/`?hostaddr=` name more hosts.
+    let mut hosts: Vec<&str> = hostports.split(',').map(host_of).collect();
     let path = &rest[authority_end..];
+    if let Some((_, query)) = path.split_once('?') {
+        for pair in query.split('&') {
+            if let Some(v) = pair
+                .strip_prefix("host=")
+                .or_else(|| pair.strip_prefix("hostaddr="))
+            {
+                hosts.extend(
+                    v.split(',')
+                        .map(host_of)
+                        .filter(|h| !h.is_empty() && !h.starts_with('/')),
+                );
+            }
+        }
+    }
     let db = path
         .strip_prefix('/')
         .unwrap_or("")
         .split(['?', '#', '/'])
         .next()
         .unwrap_or("");
-    Some((scheme, host, db))
+    Some((scheme, hosts, db))
 }
 
 pub fn is_local_host(host: &str) -> bool {
@@ -130,21 +148,21 @@ pub fn classify_value(value: &str) -> UrlClass {
     if let Some(path) = v.strip_prefix("file:") {
         return UrlClass::Local(format!("the SQLite file `{path}`"));
     }
-    if let Some((scheme, host, db)) = split_url(v) {
+    if let Some((scheme, hosts, db)) = split_url(v) {
         let scheme = scheme.to_ascii_lowercase();
-        if dynamic(&scheme) || dynamic(host) || host.is_empty() {
+        if dynamic(&scheme) || hosts.iter().any(|h| dynamic(h) || h.is_empty()) {
             return UrlClass::Dynamic;
         }
         if !DB_SCHEMES.contains(&scheme.as_str()) && !scheme.starts_with("jdbc:") {
             return UrlClass::NotAUrl;
         }
-        if is_local_host(host) {
-            return UrlClass::Local(format!("local host `{host}`"));
+        // Every host must be local: a fallback host is where the data can go too.
+        match hosts.iter().find(|h| !is_local_host(h)) {
+            None => return UrlClass::Local(format!("local host `{}`", hosts[0])),
+            Some(remote) if !is_test_db_name(db) => return UrlClass::Remote(remote.to_string()),
+            Some(_) => {}
         }
-        if is_test_db_name(db) {
-            return UrlClass::TestDb(format!("test database `{db}`"));
-        }
-        return UrlClass::Remote(host.to_string());
+        return UrlClass::TestDb(format!("test database `{db}`"));
     }
     if dynamic(v) {
         return UrlClass::Dynamic;
@@ -269,11 +287,26 @@ fn assess_environment(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
             }
         }
     }
-    // Inline environment: the named variables, or any variable holding a database URL.
-    for (name, value) in cmd.env.iter().rev() {
+    // Inline environment: the rule's own variables first; otherwise any variable holding a
+    // database URL, except Prisma's shadow database, which is never the target.
+    let inline = cmd.env.iter().rev();
+    let own = inline.clone().filter(|(n, _)| vars.contains(&n.as_str()));
+    let names_a_database = |n: &str| {
+        ["DATABASE", "DB", "POSTGRES", "MYSQL", "MONGO", "PG"]
+            .iter()
+            .any(|w| n.contains(w))
+    };
+    let other = inline.filter(|(n, _)| {
+        !vars.contains(&n.as_str()) && !n.starts_with("SHADOW_") && names_a_database(n)
+    });
+    for (name, value) in own {
+        if let Some(t) = from_class(classify_value(&value.text), name, &value.text) {
+            return t;
+        }
+    }
+    for (name, value) in other {
         let class = classify_value(&value.text);
-        if vars.contains(&name.as_str()) || !matches!(class, UrlClass::NotAUrl | UrlClass::Dynamic)
-        {
+        if !matches!(class, UrlClass::NotAUrl | UrlClass::Dynamic) {
             if let Some(t) = from_class(class, name, &value.text) {
                 return t;
             }
@@ -360,6 +393,26 @@ mod tests {
         assert_eq!(classify_value("$DATABASE_URL"), UrlClass::Dynamic);
         assert_eq!(classify_value("https://example.com"), UrlClass::NotAUrl);
         assert_eq!(classify_value("production"), UrlClass::NotAUrl);
+    }
+
+    #[test]
+    fn every_host_must_be_local() {
+        assert_eq!(
+            classify_value("postgres://u@localhost,db.prod.example.com/app"),
+            UrlClass::Remote("db.prod.example.com".into())
+        );
+        assert_eq!(
+            classify_value("postgres://u@localhost/app?host=db.prod.example.com"),
+            UrlClass::Remote("db.prod.example.com".into())
+        );
+        assert!(matches!(
+            classify_value("postgres://u@localhost/app?host=/var/run/postgresql"),
+            UrlClass::Local(_)
+        ));
+        assert!(matches!(
+            classify_value("postgres://u@localhost:5432,127.0.0.1:5433/app"),
+            UrlClass::Local(_)
+        ));
     }
 
     #[test]

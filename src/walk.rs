@@ -152,6 +152,18 @@ pub fn run(
     Ok(outcome.into_inner().expect("outcome").finish())
 }
 
+/// How a skipped file's reason starts when linting it panicked.
+pub const INTERNAL_ERROR: &str = "internal error";
+
+/// The message of a caught panic.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// What became of one file.
 pub enum FileResult {
     Linted(SourceFile, Vec<Finding>),
@@ -227,16 +239,10 @@ pub fn lint_file(
             engine::lint_source(&source, kind, config)
         })) {
             Ok(findings) => FileResult::Linted(source, findings),
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                skipped(format!(
-                    "internal error (a dbguard bug, please report it): {what}"
-                ))
-            }
+            Err(panic) => skipped(format!(
+                "{INTERNAL_ERROR} (a dbguard bug, please report it): {}",
+                panic_message(panic.as_ref())
+            )),
         },
         Err(reason) => skipped(reason.to_string()),
     }

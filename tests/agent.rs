@@ -526,6 +526,14 @@ fn check_url_remote_and_managed_hosts_exit_1() {
         ),
         ("10.0.3.7:5432", "host `10.0.3.7` is not a local host"),
         (
+            "postgres://u@localhost/db?hostaddr=10.1.2.3",
+            "host `10.1.2.3` is not a local host",
+        ),
+        (
+            "postgres://u@localhost/db?service=prod",
+            "host `service=prod` is not a local host",
+        ),
+        (
             "postgresql://postgres.abc:pw@aws-0-eu-central-1.pooler.supabase.com:6543/postgres",
             "is a managed database (*.pooler.supabase.com)",
         ),

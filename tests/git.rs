@@ -85,6 +85,48 @@ fn staged_reads_the_index_not_the_working_tree() {
 }
 
 #[test]
+fn odd_file_names_and_diff_settings_do_not_hide_files() {
+    let d = repo();
+    // A newline in a staged file name must not shift the contents of the next files.
+    write(d.path(), "a\nHEAD.sh", "echo hi\n");
+    write(d.path(), "c.sh", "dropdb app\n");
+    git(d.path(), &["add", "."]);
+    let o = dbguard(d.path(), &["check", "--staged", "--format", "concise"]);
+    assert!(
+        o.stdout.contains("c.sh:1:1: error [dropdb]"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+    git(d.path(), &["commit", "-qm", "names"]);
+    // diff.noprefix must not empty --new-only.
+    git(d.path(), &["config", "diff.noprefix", "true"]);
+    write(
+        d.path(),
+        "c.sh",
+        "dropdb app\ndropdb -h prod.example.com app\n",
+    );
+    let o = dbguard(
+        d.path(),
+        &[
+            "check",
+            "--changed-since",
+            "HEAD",
+            "--new-only",
+            "--format",
+            "concise",
+        ],
+    );
+    assert!(
+        o.stdout.starts_with("c.sh:2:1: error [dropdb]"),
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+    assert_eq!(o.stdout.lines().count(), 1, "{}", o.stdout);
+}
+
+#[test]
 fn staged_and_changed_since_need_a_repository() {
     let d = tempfile::tempdir().unwrap();
     for args in [

@@ -370,17 +370,21 @@ pub fn scalar(node: Node, src: &str) -> Option<(String, OffsetMap)> {
         "plain_scalar" => fold_lines(&mut b, src, r, |b, s, r| {
             b.push_verbatim(&s[r.clone()], r.start)
         }),
-        "single_quote_scalar" => fold_lines(&mut b, src, r.start + 1..r.end - 1, |b, s, r| {
-            let mut last = r.start;
-            while let Some(i) = s[last..r.end].find("''") {
-                b.push_verbatim(&s[last..last + i + 1], last);
-                last += i + 2;
-            }
-            b.push_verbatim(&s[last..r.end], last);
-        }),
-        "double_quote_scalar" => fold_lines(&mut b, src, r.start + 1..r.end - 1, |b, s, r| {
-            push_escaped(b, s, r, 0)
-        }),
+        "single_quote_scalar" => {
+            fold_lines(&mut b, src, super::quoted_inner(node, src)?, |b, s, r| {
+                let mut last = r.start;
+                while let Some(i) = s[last..r.end].find("''") {
+                    b.push_verbatim(&s[last..last + i + 1], last);
+                    last += i + 2;
+                }
+                b.push_verbatim(&s[last..r.end], last);
+            })
+        }
+        "double_quote_scalar" => {
+            fold_lines(&mut b, src, super::quoted_inner(node, src)?, |b, s, r| {
+                push_escaped(b, s, r, 0)
+            })
+        }
         "block_scalar" => block_scalar(&mut b, src, r),
         _ => return None,
     }

@@ -315,8 +315,8 @@ fn unwrap_expr(mut node: Node) -> Node {
 
 /// The raw text between the quotes of a string literal (escapes left as written).
 fn string_content<'s>(node: Node, src: &'s str) -> Option<&'s str> {
-    let r = node.byte_range();
-    (node.kind() == "string" && r.len() >= 2).then(|| &src[r.start + 1..r.end - 1])
+    let inner = super::quoted_inner(node, src).filter(|_| node.kind() == "string")?;
+    Some(&src[inner])
 }
 
 /// `require("child_process")`, `await import("node:child_process")`.
@@ -995,11 +995,10 @@ pub fn string_text(node: Node, src: &str) -> (String, super::map::OffsetMap) {
 /// Appends a string or template literal's value to `b` (see [`string_text`]). Returns true
 /// when it has a `${…}` substitution.
 fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
-    let r = node.byte_range();
-    if r.len() < 2 {
+    let Some(inner) = super::quoted_inner(node, src) else {
         return false;
-    }
-    let (start, end) = (r.start + 1, r.end - 1);
+    };
+    let (start, end) = (inner.start, inner.end);
     let mut pos = start;
     let mut dynamic = false;
     let mut c = node.walk();

@@ -80,6 +80,20 @@ impl Fragment {
     }
 }
 
+/// The inside of a complete quoted literal node (`"…"`, `'…'`, `` `…` ``). Error recovery
+/// can produce a string whose closing quote is missing (zero width): then the last byte is
+/// not a quote, and `end - 1` could fall inside a multi-byte character.
+pub fn quoted_inner(node: tree_sitter::Node, src: &str) -> Option<Range<usize>> {
+    let r = node.byte_range();
+    if r.len() < 2 || r.end > src.len() || node.has_error() {
+        return None;
+    }
+    let bytes = src.as_bytes();
+    let (open, close) = (bytes[r.start], bytes[r.end - 1]);
+    // Quotes are ASCII, so both inner bounds are character boundaries.
+    (open == close && matches!(open, b'"' | b'\'' | b'`')).then(|| r.start + 1..r.end - 1)
+}
+
 /// Splits a name such as `deploy:db`, `heroku-postbuild` or `Release to prod` into lowercase
 /// tokens and says whether it names a deploy/production context.
 pub fn deploy_name(name: &str) -> bool {

@@ -23,12 +23,9 @@ pub fn json_string(node: Node, src: &str) -> Option<(String, super::map::OffsetM
     if node.kind() != "string" {
         return None;
     }
-    let r = node.byte_range();
-    if r.len() < 2 {
-        return None;
-    }
+    let inner = super::quoted_inner(node, src)?;
     let mut b = FragmentBuilder::new();
-    push_escaped(&mut b, src, r.start + 1..r.end - 1, 0);
+    push_escaped(&mut b, src, inner, 0);
     Some(b.finish())
 }
 

@@ -44,6 +44,13 @@ pub fn host_guard(node: Node, src: &str) -> Option<Guard> {
         "list" => {
             let (left, right) = (node.named_child(0)?, node.named_child(1)?);
             let op = node.child(1).map(text)?;
+            // `dbguard check-url "$DATABASE_URL" || exit 1`
+            if let Some(var) = check_url_var(left, src) {
+                return (op == "||" && refuses(right, src, 0)).then(|| Guard {
+                    var: var.to_string(),
+                    reason: "`dbguard check-url` vets the database URL earlier".into(),
+                });
+            }
             let var = checked_var(text(left))?;
             let polarity = test_polarity(left, src)?;
             let refuses = refuses(right, src, 0);
@@ -112,12 +119,34 @@ enum Polarity {
     NotLocal,
 }
 
-/// The guard variable a test mentions (`$DATABASE_URL`, `${DATABASE_URL:-}`).
+/// The guard variable a test mentions (`$DATABASE_URL`, `${DATABASE_URL:-}`), as a whole
+/// name: `$DATABASE_URL_TEST` is another variable.
 fn checked_var(text: &str) -> Option<&'static str> {
-    GUARD_VARS
-        .iter()
-        .copied()
-        .find(|v| text.contains(&format!("${v}")) || text.contains(&format!("${{{v}")))
+    GUARD_VARS.iter().copied().find(|v| {
+        [format!("${v}"), format!("${{{v}")].iter().any(|pat| {
+            text.match_indices(pat.as_str()).any(|(i, _)| {
+                let next = text[i + pat.len()..].chars().next();
+                !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        })
+    })
+}
+
+/// The variable `dbguard check-url "$VAR"` vets, when `node` is that command.
+fn check_url_var(node: Node, src: &str) -> Option<&'static str> {
+    if node.kind() != "command" {
+        return None;
+    }
+    let name = node.child_by_field_name("name")?;
+    let program = &src[name.byte_range()];
+    if program.rsplit('/').next() != Some("dbguard") {
+        return None;
+    }
+    let text = &src[node.byte_range()];
+    if !text.contains("check-url") {
+        return None;
+    }
+    checked_var(text)
 }
 
 /// Whether a test passes for local hosts or for the others. A test with a second way to pass

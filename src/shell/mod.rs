@@ -24,6 +24,9 @@ use words::{unquote, Word};
 /// How deeply `bash -c "bash -c '…'"` strings are followed.
 pub const MAX_NESTING: usize = 8;
 
+/// How many variable assignments a script keeps track of (the most recent ones).
+pub const MAX_AMBIENT: usize = 64;
+
 /// How deeply the syntax tree is walked (`((((…))))`, `$($($(…)))`), across nested scripts
 /// too. Real scripts nest a few levels; the bound keeps pathological input from exhausting
 /// the stack.
@@ -200,6 +203,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 depth: 0,
                 tree_depth: 0,
                 conditional: 0,
+                subshell: 0,
             };
             w.run();
         }
@@ -215,6 +219,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 Depth {
                     nesting: 0,
                     tree: 0,
+                    conditional: false,
                 },
             );
         }
@@ -242,6 +247,8 @@ struct Walker<'a, 'o> {
     tree_depth: usize,
     /// Inside an `if`/`case`/loop/function body: what happens here may not happen.
     conditional: usize,
+    /// Inside `( … )`, `$( … )`: what happens here stays here.
+    subshell: usize,
 }
 
 /// Where a command stands: script nesting and syntax-tree depth.
@@ -249,6 +256,8 @@ struct Walker<'a, 'o> {
 struct Depth {
     nesting: usize,
     tree: usize,
+    /// In a branch, loop, function or subshell: may not run, or not in this shell.
+    conditional: bool,
 }
 
 impl Walker<'_, '_> {
@@ -288,13 +297,15 @@ impl Walker<'_, '_> {
             "declaration_command" | "variable_assignment" => self.assignment(node),
             // What a subshell sets does not outlive it.
             "subshell" | "command_substitution" | "process_substitution" => {
-                let saved = self.state.ambient.len();
+                let saved = self.state.ambient.clone();
+                self.subshell += 1;
                 self.walk_children(node);
-                self.state.ambient.truncate(saved);
+                self.subshell -= 1;
+                self.state.ambient = saved;
             }
             "if_statement" | "case_statement" | "list" => {
                 // Commands after a refusing host check run only against a local database.
-                let guard = if self.conditional == 0 {
+                let guard = if self.conditional == 0 && self.subshell == 0 {
                     guard::host_guard(node, self.text)
                 } else {
                     None
@@ -371,6 +382,12 @@ impl Walker<'_, '_> {
                 return;
             }
         }
+        // Only the last value of a name counts; and a hostile script cannot grow this
+        // without bound (each relevant command gets a copy).
+        self.state.ambient.retain(|(n, _)| *n != name);
+        if self.state.ambient.len() >= MAX_AMBIENT {
+            self.state.ambient.remove(0);
+        }
         self.state.ambient.push((name, value));
     }
 
@@ -421,6 +438,7 @@ impl Walker<'_, '_> {
             depth: self.depth + 1,
             tree_depth: self.tree_depth,
             conditional: 0,
+            subshell: 0,
         };
         w.run();
     }
@@ -483,6 +501,7 @@ impl Walker<'_, '_> {
             Depth {
                 nesting: self.depth,
                 tree: self.tree_depth,
+                conditional: self.conditional > 0 || self.subshell > 0,
             },
         );
     }
@@ -502,6 +521,12 @@ fn emit(
     if n.argv.is_empty() {
         return;
     }
+    // Only a command that carries a rule's literal can be reported: only it needs the
+    // script's environment so far.
+    let relevant = n.argv.iter().any(|w| crate::engine::may_match(&w.text))
+        || stdin
+            .as_ref()
+            .is_some_and(|w| crate::engine::may_match(&w.text));
     let cmd = Command {
         argv: n.argv,
         env: n.env,
@@ -509,7 +534,11 @@ fn emit(
         wrappers: n.wrappers,
         span,
         stdin: stdin.as_ref().map(|w| w.text.clone()),
-        ambient: state.ambient.clone(),
+        ambient: if relevant {
+            state.ambient.clone()
+        } else {
+            Vec::new()
+        },
         local_db_started: state.local_db.clone(),
         host_guard: state.host_guard.clone(),
         ctx: state.ctx.clone(),
@@ -525,25 +554,19 @@ fn emit(
             state.ambient.push((SOURCED.to_string(), f.text.clone()));
         }
     }
-    if program == "dbguard" && cmd.subcommand_is(&["check-url"]) {
-        let var = cmd
-            .args()
-            .iter()
-            .find_map(|w| guard::GUARD_VARS.iter().find(|v| w.text.contains(*v)));
-        if let Some(var) = var {
-            state.host_guard = Some(Guard {
-                var: var.to_string(),
-                reason: "`dbguard check-url` vets the database URL earlier".into(),
-            });
-        }
-    }
-    if state.local_db.is_none() {
+    // Only a database started unconditionally, in this shell, is known to be there.
+    if state.local_db.is_none() && !at.conditional {
         state.local_db = starts_local_database(&cmd);
     }
-    // `find … -exec cmd {} \;` runs cmd.
-    if program == "find" {
+    // `find … -exec cmd {} \;` runs cmd (one nesting level deeper, so `find -exec find
+    // -exec …` is bounded like `bash -c`).
+    if program == "find" && at.nesting < MAX_NESTING {
+        let inner = Depth {
+            nesting: at.nesting + 1,
+            ..at
+        };
         for words in find_exec(cmd.args()) {
-            emit(state, out, words, Vec::new(), cmd.span.clone(), None, at);
+            emit(state, out, words, Vec::new(), cmd.span.clone(), None, inner);
         }
     }
     let scripts = if at.nesting < MAX_NESTING {
@@ -565,6 +588,7 @@ fn emit(
             depth: at.nesting + 1,
             tree_depth: at.tree,
             conditional: 0,
+            subshell: 0,
         };
         w.run();
     }
@@ -928,6 +952,14 @@ mod tests {
             "check_local() { [[ \"$DATABASE_URL\" == *localhost* ]] || exit 1; }",
             // Only in one branch.
             "if [ -n \"$CI\" ]; then [[ \"$DATABASE_URL\" == *localhost* ]] || exit 1; fi",
+            // check-url must refuse too, at the top level.
+            "dbguard check-url \"$DATABASE_URL\" || echo 'not local, continuing'",
+            "dbguard check-url \"$DATABASE_URL\"",
+            "f() { dbguard check-url \"$DATABASE_URL\" || exit 1; }",
+            "( dbguard check-url \"$DATABASE_URL\" || exit 1 )",
+            // Another variable.
+            "[[ \"$DATABASE_URL_TEST\" == *localhost* ]] || exit 1",
+            "dbguard check-url \"$DATABASE_URL_TEST\" || exit 1",
         ] {
             assert_eq!(guard_of(&format!("{not_a_guard}{reset}")), None, "{not_a_guard}");
         }
@@ -1031,6 +1063,16 @@ mod tests {
     }
 
     #[test]
+    fn find_exec_nesting_is_bounded() {
+        let src = format!("find {}dropdb x", "-exec find ".repeat(1000));
+        let c = cmds(&src);
+        assert!(c.iter().all(|c| c.program() != "dropdb"));
+        assert!(cmds("find . -exec find . -exec dropdb x \\;")
+            .iter()
+            .any(|c| c.program() == "dropdb"));
+    }
+
+    #[test]
     fn compose_up_starts_a_database_only_if_it_names_one() {
         let started = |src: &str| {
             cmds(&format!("{src} && prisma migrate reset"))
@@ -1045,6 +1087,10 @@ mod tests {
         assert!(started("docker compose up -d web").is_none());
         assert!(started("docker compose -f docker-compose.prod.yml up -d").is_none());
         assert!(started("supabase start").is_some());
+        // Only a database started unconditionally, in this shell.
+        assert!(started("f() { docker compose up -d; }").is_none());
+        assert!(started("if [ -n \"$CI\" ]; then docker compose up -d db; fi").is_none());
+        assert!(started("( docker compose up -d db )").is_none());
     }
 
     #[test]

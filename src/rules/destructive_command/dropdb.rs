@@ -51,7 +51,9 @@ fn pg_environment(cmd: &Command) -> Target {
         });
     match host {
         Some((src, h)) => {
-            from_class(classify_host(resolve(cmd, &h)), &src, &h).expect("a host always classifies")
+            from_class(classify_host(resolve(cmd, &h)), &src, &h)
+                // A host that is not one (`-h http://x`) tells nothing: treat it as remote.
+                .unwrap_or_else(|| Target::Remote(format!("{src} is `{h}`")))
         }
         None => {
             Target::Unpinned("no host is given, so PGHOST or the connection service decides".into())
@@ -108,6 +110,7 @@ mod tests {
                 ("PGHOST=127.0.0.1 dropdb acme", Some(Info)),
                 ("dropdb --if-exists acme_test", Some(Info)),
                 ("createdb acme", None),
+                ("dropdb -h http://x app", Some(Error)),
                 (
                     "dropdb \"postgresql://admin@db.prod.acme.com/acme\"",
                     Some(Error),
