@@ -243,6 +243,14 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
+    // A file that could not be linted because of a dbguard bug must not pass as clean.
+    let internal_error = outcome
+        .skipped
+        .iter()
+        .any(|s| s.reason.starts_with(walk::INTERNAL_ERROR));
+    if internal_error {
+        return Ok(EXIT_ERROR);
+    }
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
 }

@@ -517,3 +517,32 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!first.is_empty());
     assert!(matches!(status.code(), Some(0..=1)), "{status:?}");
 }
+
+/// A panic while linting one file (forced in debug builds) is reported, the other files are
+/// still linted, and the run cannot pass as clean.
+#[test]
+fn a_panic_costs_one_file_and_fails_the_run() {
+    let d = repo(&[("a.sh", "dropdb app\n"), ("b.sh", "echo PANIC-HERE\n")]);
+    let o = run(dbguard()
+        .current_dir(d.path())
+        .env("DBGUARD_TEST_PANIC", "PANIC-HERE")
+        .args(["check", "--format", "json", "--fail-on", "never"]));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["findings"][0]["path"], "a.sh");
+    assert_eq!(v["skipped"][0]["path"], "b.sh");
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("internal error"),
+        "{}",
+        o.stdout
+    );
+    // check-command fails closed.
+    let o = run(dbguard()
+        .env("DBGUARD_TEST_PANIC", "PANIC-HERE")
+        .args(["check-command", "echo PANIC-HERE"]));
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("the check failed"), "{}", o.stderr);
+}
