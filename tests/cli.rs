@@ -546,3 +546,41 @@ fn a_panic_costs_one_file_and_fails_the_run() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("the check failed"), "{}", o.stderr);
 }
+
+/// A UTF-8 byte order mark is not a column, and does not hide a shebang.
+#[test]
+fn byte_order_marks_and_deploy_script_names() {
+    let d = repo(&[]);
+    std::fs::write(
+        d.path().join("package.json"),
+        "\u{feff}{\"scripts\":{\"r\":\"prisma migrate reset --force\",\"predeploy\":\"prisma migrate dev\"}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("reset"),
+        "\u{feff}#!/bin/bash\nheroku run -a acme npx prisma migrate reset --force\n",
+    )
+    .unwrap();
+    let o = check_in(&d, &[]);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("package.json:1:18: error [prisma-migrate-reset]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        lines[1].contains("it runs in `predeploy`, a deploy context"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        lines[2].starts_with("reset:2:1: error [prisma-migrate-reset]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        lines[2].contains("`heroku run` runs it on a dyno"),
+        "{}",
+        o.stdout
+    );
+}
