@@ -133,22 +133,10 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
     findings
 }
 
-/// Why a file was not linted.
-pub fn unreadable_reason(bytes: &[u8]) -> Option<&'static str> {
-    let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
-        return Some("binary file (NUL byte)");
-    }
-    if std::str::from_utf8(bytes).is_err() {
-        return Some("not valid UTF-8");
-    }
-    None
-}
-
-/// Builds a source file from bytes, or says why it cannot be linted.
+/// Builds a source file from bytes, or says why it cannot be linted (binary, not UTF-8).
 pub fn decode(display: String, path: &Path, bytes: Vec<u8>) -> Result<SourceFile, &'static str> {
-    if let Some(reason) = unreadable_reason(&bytes) {
-        return Err(reason);
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file (NUL byte)");
     }
     let mut text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8")?;
     // A UTF-8 byte order mark is not text: columns on line 1 count from after it.

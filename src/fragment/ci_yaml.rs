@@ -25,11 +25,6 @@ thread_local! {
         p.set_language(&tree_sitter_yaml::LANGUAGE.into()).expect("yaml grammar");
         p
     });
-    static BASH: RefCell<Parser> = RefCell::new({
-        let mut p = Parser::new();
-        p.set_language(&tree_sitter_bash::LANGUAGE.into()).expect("bash grammar");
-        p
-    });
 }
 
 /// Most alias, merge, `!reference` and `extends:` levels followed from one node.
@@ -831,7 +826,7 @@ fn printed_lines(cmd: Node, text: &str) -> Vec<String> {
 /// `printf`, `{ echo …; echo …; } >> $GITHUB_ENV`, `| tee -a $GITHUB_ENV`): the later steps
 /// of the job run with them. A value that is exactly `$NAME` is resolved through `env`.
 fn github_env_writes(text: &str, env: &[(String, String)]) -> Vec<(String, String)> {
-    let Some(tree) = BASH.with(|p| p.borrow_mut().parse(text, None)) else {
+    let Some(tree) = crate::shell::parse_bash(text) else {
         return Vec::new();
     };
     let mut out = Vec::new();

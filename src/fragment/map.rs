@@ -91,8 +91,7 @@ impl FragmentBuilder {
             return;
         }
         // Every byte of decoded text maps to the escape's start.
-        for (i, ch) in s.char_indices() {
-            let _ = i;
+        for ch in s.chars() {
             self.add_segment(host);
             let mut buf = [0u8; 4];
             self.text.push_str(ch.encode_utf8(&mut buf));

@@ -179,7 +179,8 @@ thread_local! {
     });
 }
 
-fn parse_bash(text: &str) -> Option<Tree> {
+/// Parses shell text with this thread's bash parser.
+pub(crate) fn parse_bash(text: &str) -> Option<Tree> {
     BASH.with(|p| p.borrow_mut().parse(text, None))
 }
 
