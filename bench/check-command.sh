@@ -22,22 +22,11 @@ BIN=target/release/dbguard
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+source bench/lib.sh
 
 say "cargo build --release"
 cargo build --release --quiet
 
-# Same approach as bench/run.sh: apt-get when root or passwordless sudo, else give up.
-apt_install() {
-    local sudo=""
-    command -v apt-get >/dev/null || return 1
-    if [[ $(id -u) != 0 ]]; then
-        sudo -n true 2>/dev/null || return 1
-        sudo="sudo -n"
-    fi
-    $sudo apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null 2>&1
-}
 command -v hyperfine >/dev/null || { say "installing hyperfine"; apt_install hyperfine || true; }
 HAVE_HYPERFINE=$(command -v hyperfine >/dev/null && echo 1 || echo 0)
 [[ -z "${NO_HYPERFINE:-}" ]] || HAVE_HYPERFINE=0

@@ -27,7 +27,7 @@ RG_PATTERN='prisma|dropdb|supabase|flushall|pg_restore'
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+source bench/lib.sh
 
 # --- 1. build ---------------------------------------------------------------------------
 say "cargo build --release"
@@ -40,19 +40,6 @@ if [[ "${1:-}" == "--regen" || ! -d "$CORPUS" || ! -d "$STAGED" ]]; then
 fi
 
 # --- 3. tools ---------------------------------------------------------------------------
-apt_install() {
-    local sudo=""
-    command -v apt-get >/dev/null || return 1
-    if [[ $(id -u) != 0 ]]; then
-        sudo -n true 2>/dev/null || return 1
-        sudo="sudo -n"
-    fi
-    if [[ -z "${APT_UPDATED:-}" ]]; then
-        $sudo apt-get update -qq >/dev/null 2>&1 || true
-        APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null 2>&1
-}
 command -v hyperfine >/dev/null || { say "installing hyperfine"; apt_install hyperfine || true; }
 command -v rg >/dev/null || { say "installing ripgrep"; apt_install ripgrep || true; }
 HAVE_HYPERFINE=$(command -v hyperfine >/dev/null && echo 1 || echo 0)
