@@ -17,5 +17,6 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod sql;
 pub mod target;
 pub mod walk;

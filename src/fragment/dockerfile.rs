@@ -726,7 +726,7 @@ mod tests {
         let src = "RUN mongosh \"$MONGO_URL\" <<JS\ndb.dropDatabase()\nJS\n";
         let f = extract(src);
         let cmds = commands(&f[0]);
-        assert_eq!(cmds[0].stdin.as_deref(), Some("db.dropDatabase()\n"));
+        assert_eq!(cmds[0].stdin_text(), Some("db.dropDatabase()\n"));
     }
 
     #[test]

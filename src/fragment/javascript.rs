@@ -68,20 +68,20 @@ const ALIAS_HINTS: &[&str] = &[
 ];
 /// How many names, spreads and bindings are followed from one value (`const A = B`,
 /// `{ ...base }`): real code needs a few; the bound stops cycles (`const a = b, b = a`).
-const MAX_RESOLVE_DEPTH: usize = 8;
+pub(crate) const MAX_RESOLVE_DEPTH: usize = 8;
 /// How many occurrences of one name (or of `process.env`, `require(`…) are looked at.
 const MAX_TEXT_HITS: usize = 4096;
 /// How many distinct names are resolved per file (each costs a scan of the text).
 const MAX_NAMES: usize = 256;
 /// How many `+` of one `a + b + …` chain are followed; the rest is dynamic.
-const MAX_CONCAT_PARTS: usize = 64;
+pub(crate) const MAX_CONCAT_PARTS: usize = 64;
 
-struct Compiled {
-    language: Language,
+pub(crate) struct Compiled {
+    pub(crate) language: Language,
     query: Query,
 }
 
-fn compiled(dialect: JsDialect) -> &'static Compiled {
+pub(crate) fn compiled(dialect: JsDialect) -> &'static Compiled {
     static JS: OnceLock<Compiled> = OnceLock::new();
     static TS: OnceLock<Compiled> = OnceLock::new();
     static TSX: OnceLock<Compiled> = OnceLock::new();
@@ -101,7 +101,7 @@ thread_local! {
     static PARSERS: RefCell<Vec<(JsDialect, Parser)>> = const { RefCell::new(Vec::new()) };
 }
 
-fn parse(dialect: JsDialect, src: &str) -> Option<tree_sitter::Tree> {
+pub(crate) fn parse(dialect: JsDialect, src: &str) -> Option<tree_sitter::Tree> {
     PARSERS.with(|cell| {
         let mut parsers = cell.borrow_mut();
         if !parsers.iter().any(|(d, _)| *d == dialect) {
@@ -297,7 +297,7 @@ fn exec_object_ok(object: Option<Node>, modules: &[&str], src: &str) -> bool {
 }
 
 /// The expression inside `(x)`, `x as T`, `x satisfies T` and `x!`.
-fn unwrap_expr(mut node: Node) -> Node {
+pub(crate) fn unwrap_expr(mut node: Node) -> Node {
     for _ in 0..MAX_RESOLVE_DEPTH {
         match node.kind() {
             "parenthesized_expression"
@@ -376,7 +376,7 @@ struct Binding<'a> {
 /// What the file says about names. Nothing walks the whole tree: names are found as text and
 /// checked with a node lookup at that offset (`descendant_for_byte_range`), so a file pays only
 /// for the names its command calls use.
-struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     src: &'a str,
     root: Node<'a>,
     /// Local names of command functions: `import { execSync as run }`,
@@ -397,7 +397,7 @@ impl<'a> Facts<'a> {
     /// Notes aliases and module objects: top-level imports, and the declarations around each
     /// `require(`, `import(` and `promisify(` (only when `may_alias`: the file names a command
     /// module or promisify).
-    fn new(root: Node<'a>, src: &'a str, may_alias: bool) -> Facts<'a> {
+    pub(crate) fn new(root: Node<'a>, src: &'a str, may_alias: bool) -> Facts<'a> {
         let mut f = Facts {
             src,
             root,
@@ -639,7 +639,7 @@ impl<'a> Facts<'a> {
 
     /// The value bound to the identifier `ident` where it is used: the last binding before
     /// the use, or the first one (a module constant declared below the function using it).
-    fn lookup(&self, ident: Node<'a>) -> Option<Node<'a>> {
+    pub(crate) fn lookup(&self, ident: Node<'a>) -> Option<Node<'a>> {
         let name = self.text(ident);
         let at = ident.start_byte();
         // Among the bindings whose scope holds the use: the last before it, or the first (a
@@ -680,7 +680,7 @@ impl<'a> Facts<'a> {
     }
 
     /// An object literal, written in place or held in a name.
-    fn object(&self, node: Node<'a>) -> Option<Node<'a>> {
+    pub(crate) fn object(&self, node: Node<'a>) -> Option<Node<'a>> {
         Some(self.resolve(node)).filter(|n| n.kind() == "object")
     }
 
@@ -691,7 +691,7 @@ impl<'a> Facts<'a> {
 
     /// The value of property `key` of an object literal (`{ key: v }`, or the name itself for
     /// the shorthand `{ key }`).
-    fn property(&self, object: Node<'a>, key: &str) -> Option<Node<'a>> {
+    pub(crate) fn property(&self, object: Node<'a>, key: &str) -> Option<Node<'a>> {
         let mut c = object.walk();
         let found = object.named_children(&mut c).find_map(|p| match p.kind() {
             "pair" => p
@@ -970,7 +970,11 @@ fn enclosing<'a>(node: Node<'a>, kinds: &[&str]) -> Option<Node<'a>> {
 
 /// Appends `text` standing for the host expression at `range`: every byte maps to its start
 /// but the last, which maps to its end, so that a span over the text covers the expression.
-fn push_standing_for(b: &mut FragmentBuilder, text: &str, range: std::ops::Range<usize>) {
+pub(crate) fn push_standing_for(
+    b: &mut FragmentBuilder,
+    text: &str,
+    range: std::ops::Range<usize>,
+) {
     let Some((last, _)) = text.char_indices().last() else {
         return;
     };
@@ -979,7 +983,7 @@ fn push_standing_for(b: &mut FragmentBuilder, text: &str, range: std::ops::Range
 }
 
 /// `a + b`.
-fn is_plus(node: Node, src: &str) -> bool {
+pub(crate) fn is_plus(node: Node, src: &str) -> bool {
     node.child_by_field_name("operator")
         .is_some_and(|o| &src[o.byte_range()] == "+")
 }

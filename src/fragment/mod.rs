@@ -5,6 +5,7 @@ pub mod ci_yaml;
 pub mod dockerfile;
 pub mod escape;
 pub mod javascript;
+pub mod js_sql;
 pub mod makefile;
 pub mod map;
 pub mod package_json;

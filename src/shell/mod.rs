@@ -43,8 +43,8 @@ pub struct Command {
     pub wrappers: Vec<String>,
     /// Host range of the whole command.
     pub span: Range<usize>,
-    /// Text fed on standard input by a heredoc or here-string.
-    pub stdin: Option<String>,
+    /// Text fed on standard input by a heredoc or here-string, mapped to the host.
+    pub stdin: Option<Word>,
     /// Variables set earlier in the same fragment (and by an enclosing `bash -c`), in order;
     /// an env file sourced in between is an entry named [`SOURCED`] with the file as value.
     pub ambient: Vec<(String, String)>,
@@ -63,6 +63,11 @@ impl Command {
             .first()
             .map(|w| program_name(&w.text))
             .unwrap_or("")
+    }
+
+    /// The text of `stdin`.
+    pub fn stdin_text(&self) -> Option<&str> {
+        self.stdin.as_ref().map(|w| w.text.as_str())
     }
 
     pub fn args(&self) -> &[Word] {
@@ -534,7 +539,7 @@ fn emit(
         env_files: n.env_files,
         wrappers: n.wrappers,
         span,
-        stdin: stdin.as_ref().map(|w| w.text.clone()),
+        stdin: stdin.clone(),
         ambient: if relevant {
             state.ambient.clone()
         } else {
@@ -1098,7 +1103,7 @@ mod tests {
     fn heredoc_and_herestring_are_stdin() {
         let c =
             cmds("mongosh \"$URL\" <<'JS'\ndb.dropDatabase()\nJS\nmongo <<< 'db.dropDatabase()'");
-        assert_eq!(c[0].stdin.as_deref(), Some("db.dropDatabase()\n"));
-        assert_eq!(c[1].stdin.as_deref(), Some("db.dropDatabase()"));
+        assert_eq!(c[0].stdin_text(), Some("db.dropDatabase()\n"));
+        assert_eq!(c[1].stdin_text(), Some("db.dropDatabase()"));
     }
 }

@@ -7,7 +7,7 @@
 
 mod drizzle_kit_drop;
 mod drizzle_kit_push_force;
-mod dropdb;
+pub(crate) mod dropdb;
 mod knex_migrate_down_in_ci;
 mod knex_migrate_rollback_all;
 mod mongo_drop_database;

@@ -57,7 +57,7 @@ impl CommandRule for Rule {
             return None;
         }
         let drops = cmd.args().iter().any(|w| calls_drop(&w.text))
-            || cmd.stdin.as_deref().is_some_and(calls_drop);
+            || cmd.stdin_text().is_some_and(calls_drop);
         if !drops {
             return None;
         }

@@ -39,12 +39,7 @@ impl CommandRule for Rule {
         let is_flush =
             |w: &str| w.eq_ignore_ascii_case("flushall") || w.eq_ignore_ascii_case("flushdb");
         // The command is an argument, or comes on stdin (`<<EOF`, `<<<`).
-        let from_stdin = || {
-            cmd.stdin
-                .as_deref()?
-                .split_whitespace()
-                .find(|w| is_flush(w))
-        };
+        let from_stdin = || cmd.stdin_text()?.split_whitespace().find(|w| is_flush(w));
         let op = cmd
             .positionals()
             .find(|p| is_flush(p))
