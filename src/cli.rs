@@ -309,7 +309,7 @@ fn collect(
 pub fn rules_markdown() -> String {
     let mut s =
         String::from("| Rule | Category | Default | What it catches |\n|---|---|---|---|\n");
-    for m in rules::all_rules() {
+    for m in rules::all_rules().filter(|m| !m.id.starts_with("squawk/")) {
         s.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             m.id,
@@ -318,6 +318,12 @@ pub fn rules_markdown() -> String {
             m.summary.replace('|', "\\|")
         ));
     }
+    let squawk = rules::migration_safety::squawk::metas();
+    let on = squawk.iter().filter(|m| !rules::is_opt_in(m.id)).count();
+    s.push_str(&format!(
+        "| `squawk/*` | migration-safety | warning | squawk's {} migration rules on migration files ({on} on by default; `dbguard rules` lists them) |\n",
+        squawk.len()
+    ));
     s
 }
 
@@ -333,6 +339,7 @@ fn print_rules(format: RulesFormat) -> Result<u8, Report> {
                         "severity": m.severity.as_str(),
                         "summary": m.summary,
                         "help": m.help,
+                        "default_enabled": !rules::is_opt_in(m.id),
                     })
                 })
                 .collect();
@@ -345,8 +352,13 @@ fn print_rules(format: RulesFormat) -> Result<u8, Report> {
                 "RULE", "CATEGORY", "SEVERITY", "SUMMARY"
             );
             for m in rules::all_rules() {
+                let opt_in = if rules::is_opt_in(m.id) {
+                    " (off unless enabled)"
+                } else {
+                    ""
+                };
                 s.push_str(&format!(
-                    "{:width$}  {:19}  {:8}  {}\n",
+                    "{:width$}  {:19}  {:8}  {}{opt_in}\n",
                     m.id,
                     m.category.as_str(),
                     m.severity.as_str(),

@@ -52,6 +52,16 @@ struct RawConfig {
     suppress: Vec<RawSuppress>,
     #[serde(default)]
     baseline: RawBaseline,
+    #[serde(default)]
+    sql: RawSql,
+}
+
+/// `[sql]`: an extension of the schema for the SQL rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSql {
+    /// Schemas whose tables an API exposes (`table-without-rls`); default `["public"]`.
+    exposed_schemas: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,8 +188,10 @@ pub struct Config {
     pub root: PathBuf,
     disabled_rules: Vec<String>,
     disabled_categories: Vec<Category>,
-    severity: HashMap<String, Severity>,
+    pub(crate) severity: HashMap<String, Severity>,
     pub enabled: Vec<String>,
+    /// Schemas whose tables an API exposes (`[sql] exposed_schemas`).
+    pub exposed_schemas: Vec<String>,
     exclude: GlobSet,
     tests: GlobSet,
     scripts: GlobSet,
@@ -231,7 +243,10 @@ impl Config {
         };
         let check_rule = |name: &Spanned<String>| -> Result<(), Report> {
             let n = name.get_ref();
-            if rules::find_rule(n).is_some() || Category::from_name(n).is_some() {
+            if rules::find_rule(n).is_some()
+                || Category::from_name(n).is_some()
+                || n == rules::migration_safety::squawk::GROUP
+            {
                 return Ok(());
             }
             Err(err(
@@ -370,12 +385,26 @@ impl Config {
                 .collect(),
             suppress,
             baseline: raw.baseline.path,
+            exposed_schemas: raw
+                .sql
+                .exposed_schemas
+                .unwrap_or_else(|| vec!["public".to_string()]),
         })
     }
 
     pub fn rule_enabled(&self, id: &str, category: Category) -> bool {
         !self.disabled_categories.contains(&category)
-            && !self.disabled_rules.iter().any(|r| r == id)
+            && !self
+                .disabled_rules
+                .iter()
+                .any(|r| r == id || group_of(id) == Some(r.as_str()))
+    }
+
+    /// `[rules] enable` names the rule or its group (`squawk`).
+    pub fn explicitly_enabled(&self, id: &str) -> bool {
+        self.enabled
+            .iter()
+            .any(|r| r == id || group_of(id) == Some(r.as_str()))
     }
 
     /// The severity of a finding after `[rules] severity`. Findings the rule itself lowered to
@@ -407,6 +436,11 @@ impl Config {
     pub fn is_script(&self, path: &Path) -> bool {
         self.scripts.is_match(self.relative(path))
     }
+}
+
+/// The group a rule id belongs to: `squawk` for `squawk/…`.
+fn group_of(id: &str) -> Option<&str> {
+    id.split_once('/').map(|(g, _)| g)
 }
 
 fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {

@@ -1,6 +1,7 @@
 //! The per-file pipeline: classify → prefilter → extract fragments → analyze. Pure over
 //! (path, kind, text, config), so any file source (disk, git index, stdin) can feed it.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -10,16 +11,23 @@ use crate::config::Config;
 use crate::finding::{assign_fingerprints, snippet, sort_and_dedup, Finding};
 use crate::fragment::{self, Body, Fragment};
 use crate::lang::FileKind;
-use crate::rules::{self, CommandRule};
+use crate::project::Facts;
+use crate::rules::access_control::table_without_rls::RlsFacts;
+use crate::rules::migration_safety::migration_order::META as MIGRATION_ORDER;
+use crate::rules::{self, CommandRule, RuleMeta, Severity, SqlRule};
 use crate::shell;
 use crate::source::SourceFile;
+use crate::sql::{FileRole, Origin, SqlContext, SqlFragment};
 
 /// One automaton over every command rule's literals (ASCII case-insensitive).
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| {
-        let mut lits: Vec<&str> = rules::all_rules()
-            .flat_map(|m| m.literals.iter().copied())
+        // Commands that run SQL need the shell pass too.
+        let mut lits: Vec<&str> = rules::command_rules()
+            .iter()
+            .flat_map(|r| r.meta().literals.iter().copied())
+            .chain(["psql", "db execute"])
             .collect();
         lits.sort_unstable();
         lits.dedup();
@@ -75,8 +83,35 @@ fn js_may_run_commands(text: &str) -> bool {
         .is_match(text)
 }
 
+/// Keywords of the statements SQL rules look at: a JS/TS file that has none of them holds no
+/// SQL a rule could report.
+fn js_may_hold_sql(text: &str) -> bool {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build([
+                "drop ", "truncate", "delete", "update", "alter ", "grant ", "policy", "execute",
+            ])
+            .expect("literals")
+    })
+    .is_match(text)
+}
+
+/// One file's findings, and what it tells the project rules.
+#[derive(Debug, Default)]
+pub struct FileLint {
+    pub findings: Vec<Finding>,
+    pub facts: Facts,
+}
+
 /// Lints one file's text.
 pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<Finding> {
+    lint(source, kind, config).findings
+}
+
+/// Lints one file's text and collects its facts for the project rules.
+pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
     // Debug builds only: lets the tests prove that a panic costs one file, not the run.
     #[cfg(debug_assertions)]
     if let Ok(marker) = std::env::var("DBGUARD_TEST_PANIC") {
@@ -84,18 +119,127 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
             panic!("DBGUARD_TEST_PANIC");
         }
     }
+    let abs = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
+    let rel = abs.strip_prefix(&config.root).unwrap_or(&abs);
+    let mut out = FileLint::default();
+    let mut sql = Vec::new();
+    match kind {
+        FileKind::Sql => sql.push(SqlFragment::new(
+            source.text.to_string(),
+            fragment::map::OffsetMap::linear(0, source.text.len()),
+            Origin::File,
+        )),
+        FileKind::Js(dialect) if js_may_hold_sql(&source.text) => {
+            sql.extend(fragment::js_sql::extract(&source.text, dialect));
+        }
+        FileKind::PackageJson => out.facts.supabase = uses_supabase_js(&source.text),
+        _ => {}
+    }
+    let commands = command_findings(source, kind, config, &abs, &mut out.findings);
+    sql.extend(commands);
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let mut role = FileRole::from_path(&rel);
+    role.test = config.is_test(&abs);
+    if !sql.is_empty() {
+        sql_findings(source, &sql, role, config, &abs, &mut out);
+    }
+    if kind == FileKind::Sql {
+        out.facts.supabase |= is_supabase_migration(&rel);
+    }
+    let order_on = config.rule_enabled(MIGRATION_ORDER.id, MIGRATION_ORDER.category);
+    if role.migration && order_on && matches!(kind, FileKind::Sql | FileKind::Js(_)) {
+        if let Some(dir) = crate::project::migration_folder(&abs) {
+            let display = crate::project::migration_folder(Path::new(&source.display))
+                .map(|d| d.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|| dir.to_string_lossy().to_string());
+            out.facts.migration_dir = Some(crate::project::MigrationDir {
+                dir,
+                display,
+                severity_override: config.severity.get(MIGRATION_ORDER.id).copied(),
+            });
+        }
+    }
+    if !out.facts.is_empty() {
+        out.facts.project = crate::project::project_root(&abs);
+    }
+    sort_and_dedup(&mut out.findings);
+    assign_fingerprints(&mut out.findings);
+    for c in &mut out.facts.rls_candidates {
+        let one = std::slice::from_mut(&mut c.finding);
+        assign_fingerprints(one);
+    }
+    out
+}
+
+/// A package.json that depends on supabase-js: the project serves tables through Supabase.
+fn uses_supabase_js(package_json: &str) -> bool {
+    package_json.contains("\"@supabase/supabase-js\"")
+}
+
+fn is_supabase_migration(path: &str) -> bool {
+    path.contains("supabase/migrations/")
+}
+
+/// The facts a file on disk contributes to the project rules when it is not itself linted
+/// (`--staged`, `--changed-since`): which tables get RLS or are dropped, and whether the
+/// project uses Supabase. Cheap: SQL is parsed only when it mentions either.
+pub fn context_facts(path: &Path, kind: FileKind, text: &str, config: &Config) -> Facts {
+    let mut facts = Facts::default();
+    match kind {
+        FileKind::PackageJson => facts.supabase = uses_supabase_js(text),
+        FileKind::Sql => {
+            facts.supabase = is_supabase_migration(&path.to_string_lossy().replace('\\', "/"));
+            static AC: OnceLock<AhoCorasick> = OnceLock::new();
+            let relevant = AC
+                .get_or_init(|| {
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .build(["level security", "drop"])
+                        .expect("literals")
+                })
+                .is_match(text);
+            if relevant {
+                let parsed = crate::sql::parse(text);
+                let mut rls = RlsFacts::default();
+                rules::access_control::table_without_rls::collect(
+                    &parsed,
+                    &config.exposed_schemas,
+                    &mut rls,
+                );
+                facts.rls_enabled = rls.enabled;
+                facts.dropped = rls.dropped;
+            }
+        }
+        _ => {}
+    }
+    facts
+}
+
+/// Runs the command rules over the file's shell fragments; returns the SQL the commands run
+/// (`psql -c`, heredocs, `psql -f`).
+fn command_findings(
+    source: &SourceFile,
+    kind: FileKind,
+    config: &Config,
+    abs: &Path,
+    findings: &mut Vec<Finding>,
+) -> Vec<SqlFragment> {
+    let mut sql = Vec::new();
     if !may_match(&source.text) {
-        return Vec::new();
+        return sql;
     }
     if matches!(kind, FileKind::Js(_)) && !js_may_run_commands(&source.text) {
-        return Vec::new();
+        return sql;
     }
     let active: Vec<&dyn CommandRule> = rules::command_rules()
         .iter()
         .copied()
         .filter(|r| config.rule_enabled(r.meta().id, r.meta().category))
         .collect();
-    let mut findings = Vec::new();
+    let lookup = crate::sql::shell::FileLookup {
+        host_dir: abs.parent(),
+        root: &config.root,
+    };
     for frag in fragments(kind, &source.text, &source.display) {
         if !fragment_may_match(&frag) {
             continue;
@@ -105,6 +249,9 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
             if cmd.args().iter().any(|w| w.text == "--help") {
                 continue;
             }
+            if !cmd.refused_in_test {
+                sql.extend(crate::sql::shell::fragments(&cmd, &lookup));
+            }
             for rule in &active {
                 let Some(hit) = rule.check(&cmd) else {
                     continue;
@@ -112,25 +259,132 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
                 let meta = rule.meta();
                 let span =
                     hit.span.start.min(source.text.len())..hit.span.end.min(source.text.len());
-                findings.push(Finding {
-                    rule: meta.id,
-                    category: meta.category,
-                    severity: config.severity_for(meta.id, meta.severity, hit.severity),
-                    path: source.display.clone(),
-                    start: source.line_col(span.start),
-                    end: source.line_col(span.end),
-                    snippet: snippet(source, &span),
+                findings.push(finding(
+                    source,
+                    meta,
+                    config.severity_for(meta.id, meta.severity, hit.severity),
                     span,
-                    message: hit.message,
-                    help: meta.help.to_string(),
-                    fingerprint: String::new(),
-                });
+                    hit.message,
+                    meta.help.to_string(),
+                ));
             }
         }
     }
-    sort_and_dedup(&mut findings);
-    assign_fingerprints(&mut findings);
-    findings
+    sql
+}
+
+fn finding(
+    source: &SourceFile,
+    meta: &'static RuleMeta,
+    severity: Severity,
+    span: Range<usize>,
+    message: String,
+    help: String,
+) -> Finding {
+    let span = span.start.min(source.text.len())..span.end.min(source.text.len());
+    Finding {
+        rule: meta.id,
+        category: meta.category,
+        severity,
+        path: source.display.clone(),
+        start: source.line_col(span.start),
+        end: source.line_col(span.end),
+        snippet: snippet(source, &span),
+        span,
+        message,
+        help,
+        fingerprint: String::new(),
+    }
+}
+
+/// Runs the SQL rules (and squawk's, on migration files) over the file's SQL fragments.
+fn sql_findings(
+    source: &SourceFile,
+    sql: &[SqlFragment],
+    role: FileRole,
+    config: &Config,
+    abs: &Path,
+    out: &mut FileLint,
+) {
+    let active: Vec<&dyn SqlRule> = rules::sql_rules()
+        .iter()
+        .copied()
+        .filter(|r| config.rule_enabled(r.meta().id, r.meta().category))
+        .collect();
+    let rls = &rules::access_control::table_without_rls::META;
+    let rls_on = config.rule_enabled(rls.id, rls.category);
+    for frag in sql {
+        let parsed = crate::sql::parse(&frag.text);
+        let cx = SqlContext::new(frag, &parsed, role);
+        parsed.visit(&mut |node| {
+            for rule in &active {
+                if let Some(hit) = rule.check(node, &cx) {
+                    let meta = rule.meta();
+                    out.findings.push(finding(
+                        source,
+                        meta,
+                        config.severity_for(meta.id, meta.severity, hit.severity),
+                        frag.to_host(hit.span),
+                        hit.message,
+                        meta.help.to_string(),
+                    ));
+                }
+            }
+        });
+        let mut facts = RlsFacts::default();
+        rules::access_control::table_without_rls::collect(
+            &parsed,
+            &config.exposed_schemas,
+            &mut facts,
+        );
+        out.facts.rls_enabled.extend(facts.enabled);
+        out.facts.dropped.extend(facts.dropped);
+        let is_file = matches!(frag.origin, Origin::File);
+        if is_file && rls_on && !role.test {
+            let forced = config.enabled.iter().any(|e| e == rls.id);
+            for (table, span) in facts.created {
+                let severity = config.severity_for(rls.id, rls.severity, rls.severity);
+                let message = format!(
+                    "table `{}` is created in schema `{}`, but no SQL file of the project enables row level security on it",
+                    table.display(),
+                    table.schema_or_public()
+                );
+                out.facts.rls_candidates.push(crate::project::RlsCandidate {
+                    table: table.key(),
+                    finding: finding(
+                        source,
+                        rls,
+                        severity,
+                        frag.to_host(span),
+                        message,
+                        rls.help.to_string(),
+                    ),
+                    forced,
+                    path: abs.to_path_buf(),
+                });
+            }
+        }
+        if is_file && role.migration {
+            let enabled = |id: &'static str| {
+                config.rule_enabled(id, rules::Category::MigrationSafety)
+                    && (!rules::is_opt_in(id) || config.explicitly_enabled(id))
+            };
+            for v in rules::migration_safety::squawk::lint(&parsed.parse, &frag.text, &enabled) {
+                let Some(meta) = rules::find_rule(v.id) else {
+                    continue;
+                };
+                let help = v.help.unwrap_or_else(|| meta.help.to_string());
+                out.findings.push(finding(
+                    source,
+                    meta,
+                    config.severity_for(meta.id, meta.severity, meta.severity),
+                    frag.to_host(v.span),
+                    v.message,
+                    help,
+                ));
+            }
+        }
+    }
 }
 
 /// Builds a source file from bytes, or says why it cannot be linted (binary, not UTF-8).

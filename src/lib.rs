@@ -1,9 +1,10 @@
 //! dbguard: a linter that finds what endangers a production database before it runs.
 //!
 //! Pipeline (one module per stage): [`walk`] discovers files → [`lang`] classifies them →
-//! [`fragment`] extracts the shell code they hold → [`shell`] turns it into normalized
-//! commands → [`rules`] analyze them → [`report`] renders the findings. [`engine`] ties the
-//! per-file stages together; [`config`] reads `dbguard.toml`.
+//! [`fragment`] extracts the shell code and SQL they hold → [`shell`] turns shell into
+//! normalized commands and [`sql`] parses SQL → [`rules`] analyze them → [`project`] runs the
+//! rules that need every file → [`report`] renders the findings. [`engine`] ties the per-file
+//! stages together; [`config`] reads `dbguard.toml`.
 
 pub mod agent;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod finding;
 pub mod fragment;
 pub mod git;
 pub mod lang;
+pub mod project;
 pub mod report;
 pub mod rules;
 pub mod shell;

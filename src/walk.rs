@@ -38,6 +38,8 @@ pub struct Outcome {
     pub sources: Vec<Arc<SourceFile>>,
     pub files_scanned: usize,
     pub skipped: Vec<Skipped>,
+    /// What the linted files tell the project rules.
+    pub facts: Vec<crate::project::Facts>,
 }
 
 /// The path as the user should see it: relative to `cwd` when possible, `/`-separated.
@@ -166,7 +168,7 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// What became of one file.
 pub enum FileResult {
-    Linted(SourceFile, Vec<Finding>),
+    Linted(Box<(SourceFile, engine::FileLint)>),
     Skipped(Skipped),
     /// Not a kind dbguard reads.
     NotRead,
@@ -175,10 +177,15 @@ pub enum FileResult {
 impl Outcome {
     fn add(&mut self, result: FileResult) {
         match result {
-            FileResult::Linted(source, findings) => {
+            FileResult::Linted(linted) => {
+                let (source, lint) = *linted;
                 self.files_scanned += 1;
-                if !findings.is_empty() {
-                    self.findings.extend(findings);
+                let keep = !lint.findings.is_empty() || !lint.facts.rls_candidates.is_empty();
+                self.findings.extend(lint.findings);
+                if !lint.facts.is_empty() {
+                    self.facts.push(lint.facts);
+                }
+                if keep {
                     self.sources.push(Arc::new(source));
                 }
             }
@@ -187,8 +194,13 @@ impl Outcome {
         }
     }
 
-    /// Sorts everything once, so output does not depend on thread timing.
-    fn finish(mut self) -> Outcome {
+    /// Runs the project rules, then sorts everything once, so output does not depend on
+    /// thread timing.
+    pub(crate) fn finish(mut self) -> Outcome {
+        let mut project = crate::project::run(&self.facts);
+        crate::finding::sort_and_dedup(&mut project);
+        crate::finding::assign_fingerprints(&mut project);
+        self.findings.extend(project);
         crate::finding::sort_and_dedup(&mut self.findings);
         self.sources.sort_by(|a, b| a.display.cmp(&b.display));
         self.sources.dedup_by(|a, b| a.display == b.display);
@@ -236,9 +248,9 @@ pub fn lint_file(
     match engine::decode(display.clone(), path, bytes) {
         // A panic is a bug, but it must cost one file, not the run (or a team's commit).
         Ok(source) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine::lint_source(&source, kind, config)
+            engine::lint(&source, kind, config)
         })) {
-            Ok(findings) => FileResult::Linted(source, findings),
+            Ok(lint) => FileResult::Linted(Box::new((source, lint))),
             Err(panic) => skipped(format!(
                 "{INTERNAL_ERROR} (a dbguard bug, please report it): {}",
                 panic_message(panic.as_ref())
@@ -294,6 +306,58 @@ pub fn lint_files(
     reader: &dyn FileReader,
     cwd: &Path,
 ) -> Result<Outcome, Report> {
+    let mut outcome = lint_files_raw(files, opts, resolver, reader, cwd)?;
+    // The project rules judge the listed files against the whole project: RLS enabled in a
+    // migration that is not among them still counts.
+    outcome.facts.extend(project_context(cwd, resolver));
+    Ok(outcome.finish())
+}
+
+/// What the project's SQL files and package.json files on disk say, for the project rules
+/// when only some files are linted. Only RLS, drops and Supabase use are read; no findings.
+pub fn project_context(root: &Path, resolver: &Resolver) -> Vec<crate::project::Facts> {
+    let mut out = Vec::new();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && ALWAYS_SKIPPED_DIRS.contains(&e.file_name().to_str().unwrap_or("")))
+        })
+        .build();
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let kind = match classify_path(path) {
+            Classified::Kind(
+                k @ (crate::lang::FileKind::Sql | crate::lang::FileKind::PackageJson),
+            ) => k,
+            _ => continue,
+        };
+        if entry.metadata().map_or(true, |m| m.len() > 2 * 1024 * 1024) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Ok(config) = resolver.for_dir(path.parent().unwrap_or(root)) else {
+            continue;
+        };
+        let mut facts = engine::context_facts(path, kind, &text, &config);
+        if !facts.is_empty() {
+            facts.project = crate::project::project_root(path);
+            out.push(facts);
+        }
+    }
+    out
+}
+
+fn lint_files_raw(
+    files: &[PathBuf],
+    opts: &WalkOptions,
+    resolver: &Resolver,
+    reader: &dyn FileReader,
+    cwd: &Path,
+) -> Result<Outcome, Report> {
     let threads = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -336,5 +400,5 @@ pub fn lint_files(
     if let Some(e) = error.into_inner().expect("error") {
         return Err(e);
     }
-    Ok(outcome.into_inner().expect("outcome").finish())
+    Ok(outcome.into_inner().expect("outcome"))
 }

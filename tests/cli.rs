@@ -18,9 +18,10 @@ const DEMO: &str = "fixtures/demo-app";
 fn concise_is_one_parsable_line_per_finding() {
     let o = check(&[DEMO, "--format", "concise"]);
     assert_eq!(o.code, 1, "{}", o.stderr);
-    let re = regex::Regex::new(r"^[^:]+:\d+:\d+: (error|warning|info) \[[a-z0-9-]+\] .+$").unwrap();
+    let re =
+        regex::Regex::new(r"^[^:]+:\d+:\d+: (error|warning|info) \[[a-z0-9/-]+\] .+$").unwrap();
     let lines: Vec<&str> = o.stdout.lines().collect();
-    assert_eq!(lines.len(), 9, "{}", o.stdout);
+    assert_eq!(lines.len(), 11, "{}", o.stdout);
     for l in &lines {
         assert!(re.is_match(l), "not concise: {l}");
     }
@@ -31,7 +32,7 @@ fn concise_is_one_parsable_line_per_finding() {
         o.stderr
     );
     assert!(
-        o.stderr.contains("6 errors, 0 warnings, 3 info"),
+        o.stderr.contains("8 errors, 0 warnings, 3 info"),
         "{}",
         o.stderr
     );
@@ -49,7 +50,7 @@ fn json_follows_the_schema() {
     let findings = v["findings"].as_array().unwrap();
     assert_eq!(s["findings"].as_u64().unwrap() as usize, findings.len());
     let by = &s["by_severity"];
-    assert_eq!(by["error"], 6);
+    assert_eq!(by["error"], 8);
     assert_eq!(by["warning"], 0);
     assert_eq!(by["info"], 3);
     assert!(s["files_scanned"].as_u64().unwrap() >= 10);
@@ -73,7 +74,9 @@ fn json_follows_the_schema() {
         ] {
             assert!(!f[key].is_null(), "finding lacks {key}: {f}");
         }
-        assert_eq!(f["category"], "destructive-command");
+        let category = f["category"].as_str().unwrap();
+        let rule = dbguard::rules::find_rule(f["rule"].as_str().unwrap()).unwrap();
+        assert_eq!(category, rule.category.as_str());
         assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
         assert!(f["end_line"].as_u64() >= f["line"].as_u64());
         assert_eq!(f["fingerprint"].as_str().unwrap().len(), 16);
@@ -92,7 +95,7 @@ fn sarif_is_what_code_scanning_reads() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), dbguard::rules::all_rules().count());
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9);
+    assert_eq!(results.len(), 11);
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], r["ruleId"]);
@@ -119,7 +122,7 @@ fn github_annotations_are_escaped_workflow_commands() {
     assert_eq!(o.code, 1);
     let re = regex::Regex::new(r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^,:]+::[^\r\n]+$").unwrap();
     let lines: Vec<&str> = o.stdout.lines().collect();
-    assert_eq!(lines.len(), 9);
+    assert_eq!(lines.len(), 11);
     for l in &lines {
         assert!(re.is_match(l), "bad annotation: {l}");
         assert!(l.contains("%0Ahelp%3A ") || l.contains("%0Ahelp: "), "{l}");

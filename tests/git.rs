@@ -463,3 +463,49 @@ fn github_actions_gets_annotations_by_default() {
         "summary on stderr"
     );
 }
+
+/// `--staged` lints only the staged migration, but judges RLS against the whole project: a
+/// table whose RLS is enabled in a committed migration is not reported, a new table without
+/// RLS is.
+#[test]
+fn staged_migration_is_judged_against_the_project() {
+    let d = repo();
+    write(
+        d.path(),
+        "supabase/migrations/20240101000000_profiles.sql",
+        "create table public.profiles (id uuid primary key);\n",
+    );
+    write(
+        d.path(),
+        "supabase/migrations/20240102000000_rls.sql",
+        "alter table public.profiles enable row level security;\n",
+    );
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "profiles"]);
+    // Touch the old migration: its table has RLS in a file that is not staged.
+    write(
+        d.path(),
+        "supabase/migrations/20240101000000_profiles.sql",
+        "-- profiles\ncreate table public.profiles (id uuid primary key);\n",
+    );
+    git(d.path(), &["add", "."]);
+    let o = dbguard(d.path(), &["check", "--staged", "--format", "concise"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // A new table without RLS.
+    write(
+        d.path(),
+        "supabase/migrations/20240103000000_notes.sql",
+        "create table public.notes (id bigint primary key);\n",
+    );
+    git(d.path(), &["add", "."]);
+    let o = dbguard(d.path(), &["check", "--staged", "--format", "concise"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "supabase/migrations/20240103000000_notes.sql:1:1: error [table-without-rls]"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains("profiles"), "{}", o.stdout);
+}

@@ -4,13 +4,17 @@
 //! literals it needs (for the prefilter) and its documentation, which feeds `dbguard explain`,
 //! SARIF rule metadata and the README rule table.
 
+pub mod access_control;
 pub mod destructive_command;
+pub mod destructive_sql;
+pub mod migration_safety;
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
 use crate::shell::Command;
+use crate::sql::{SqlContext, SqlNode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -120,14 +124,64 @@ pub trait CommandRule: Sync {
     fn check(&self, cmd: &Command) -> Option<Hit>;
 }
 
+/// A SQL rule's verdict on one statement.
+#[derive(Debug, Clone)]
+pub struct SqlHit {
+    pub severity: Severity,
+    pub message: String,
+    /// Fragment range to report.
+    pub span: Range<usize>,
+}
+
+/// A rule over SQL syntax nodes, whatever host the SQL came from (a `.sql` file, a JS/TS call
+/// site, a `psql` command).
+pub trait SqlRule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Looks at one syntax node (every node of the tree and of each function body is offered;
+    /// a rule casts it to the statement it is about).
+    fn check(&self, node: &SqlNode, cx: &SqlContext) -> Option<SqlHit>;
+}
+
 /// Every command rule.
 pub fn command_rules() -> &'static [&'static dyn CommandRule] {
     destructive_command::RULES
 }
 
-/// Every rule's metadata, in catalogue order.
+/// Every per-statement SQL rule.
+pub fn sql_rules() -> &'static [&'static dyn SqlRule] {
+    static ALL: std::sync::OnceLock<Vec<&'static dyn SqlRule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        destructive_sql::RULES
+            .iter()
+            .chain(access_control::RULES)
+            .copied()
+            .collect()
+    })
+}
+
+/// Rules that see the whole project after the per-file pass.
+pub fn project_rules() -> &'static [&'static RuleMeta] {
+    static PROJECT: [&RuleMeta; 2] = [
+        &access_control::table_without_rls::META,
+        &migration_safety::migration_order::META,
+    ];
+    &PROJECT
+}
+
+/// Every rule's metadata, in catalogue order: command rules, SQL rules, project rules, then
+/// squawk's migration rules.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    command_rules().iter().map(|r| r.meta())
+    command_rules()
+        .iter()
+        .map(|r| r.meta())
+        .chain(sql_rules().iter().map(|r| r.meta()))
+        .chain(project_rules().iter().copied())
+        .chain(migration_safety::squawk::metas().iter())
+}
+
+/// Rules that are off unless `[rules] enable` names them (or their group).
+pub fn is_opt_in(id: &str) -> bool {
+    migration_safety::squawk::is_opt_in(id)
 }
 
 pub fn find_rule(id: &str) -> Option<&'static RuleMeta> {
@@ -137,8 +191,21 @@ pub fn find_rule(id: &str) -> Option<&'static RuleMeta> {
 /// Renders a rule's documentation as Markdown.
 pub fn render_doc(meta: &RuleMeta) -> String {
     format!(
-        "# {id}\n\nCategory: {cat} · Default severity: {sev}\n\n{summary}\n\n## What it catches\n{what}\n\n## Why it is dangerous\n{why}\n\n## Example\n```sh\n{example}\n```\n\n## Use instead\n{instead}\n",
+        "# {id}\n\nCategory: {cat} · Default severity: {sev}{opt_in}\n\n{summary}\n\n## What it catches\n{what}\n\n## Why it is dangerous\n{why}\n\n## Example\n```{lang}\n{example}\n```\n\n## Use instead\n{instead}\n",
         id = meta.id,
+        opt_in = if is_opt_in(meta.id) {
+            " · Off unless enabled in `[rules] enable`"
+        } else {
+            ""
+        },
+        lang = match meta.category {
+            Category::DestructiveSql | Category::AccessControl | Category::MigrationSafety
+                if meta.id != "migration-order" =>
+            {
+                "sql"
+            }
+            _ => "sh",
+        },
         cat = meta.category.as_str(),
         sev = meta.severity.as_str(),
         summary = meta.summary,
@@ -162,12 +229,18 @@ mod tests {
         assert_eq!(ids.len(), n, "duplicate rule id");
         for m in all_rules() {
             assert!(
-                m.id.chars()
+                m.id.strip_prefix("squawk/")
+                    .unwrap_or(m.id)
+                    .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                 "{} is not kebab-case",
                 m.id
             );
-            assert!(!m.literals.is_empty(), "{} has no prefilter literals", m.id);
+            assert!(
+                !m.literals.is_empty() || !command_rules().iter().any(|r| r.meta().id == m.id),
+                "{} has no prefilter literals",
+                m.id
+            );
             assert!(m.literals.iter().all(|l| l.is_ascii()), "{}", m.id);
             for (name, text) in [
                 ("summary", m.summary),
