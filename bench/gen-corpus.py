@@ -763,14 +763,27 @@ def gen_migration(c, rel, i):
         lines += [f'ALTER TABLE "{t}" ADD COLUMN "{rng.choice(WORDS)}Id" TEXT;',
                   f'ALTER TABLE "{t}" ADD CONSTRAINT "{t}_fk_{i}" FOREIGN KEY ("tenantId") REFERENCES "tenant"("id") ON DELETE CASCADE ON UPDATE CASCADE;']
     elif r < 0.85:
-        # look-alikes for future SQL rules
-        lines += [f'ALTER TABLE "{t}" DROP COLUMN "{rng.choice(WORDS)}";',
-                  f'DROP TABLE IF EXISTS "{t}_legacy";']
+        # drop-column and drop-table dangers
+        drops = [f'ALTER TABLE "{t}" DROP COLUMN "{rng.choice(WORDS)}";',
+                 f'DROP TABLE IF EXISTS "{t}_legacy";']
+        lines += drops
+    elif r < 0.92:
+        # SQL look-alikes: a statement in a comment, a DELETE with its WHERE on the next line
+        lookalikes = [f'-- DROP TABLE "{t}"; (kept for reference)',
+                      f'DELETE FROM "{t}"',
+                      '    WHERE "tenantId" = \'t_0\';']
+        lines += lookalikes
     else:
         lines += ["-- This is an empty migration.", "SELECT 1;"]
     for _ in range(rng.randint(0, 25)):
         lines.append(f'INSERT INTO "{t}_{i}" ("id", "tenantId", "updatedAt") VALUES (\'{rng.getrandbits(64):016x}\', \'t_{rng.randint(1, 99)}\', now());')
     c.write(rel, lines)
+    if 0.7 <= r < 0.85:
+        for d in drops:
+            c.plant("danger", rel, lines, d)
+    elif 0.85 <= r < 0.92:
+        for l in lookalikes[:2]:
+            c.plant("lookalike", rel, lines, l)
 
 
 def gen_markdown(c, rel, title):

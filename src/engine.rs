@@ -83,19 +83,45 @@ fn js_may_run_commands(text: &str) -> bool {
         .is_match(text)
 }
 
-/// Keywords of the statements SQL rules look at: a JS/TS file that has none of them holds no
-/// SQL a rule could report.
+/// A JS/TS file can hold SQL a rule reports only if it names a SQL call site and a statement
+/// a SQL rule looks at. Most files of an app name neither (`deleteUser`, `onUpdate` are not
+/// enough): they are not parsed for SQL.
 fn js_may_hold_sql(text: &str) -> bool {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
+    static SITES: OnceLock<AhoCorasick> = OnceLock::new();
+    static STATEMENTS: OnceLock<AhoCorasick> = OnceLock::new();
+    let sites = SITES.get_or_init(|| {
+        AhoCorasick::new([
+            ".query(",
+            ".query<",
+            ".execute(",
+            ".execute<",
+            ".raw(",
+            "$executeRaw",
+            "$queryRaw",
+            "sql`",
+            "sql<",
+            "sql.unsafe",
+            "sql.type",
+        ])
+        .expect("literals")
+    });
+    let statements = STATEMENTS.get_or_init(|| {
         AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build([
-                "drop ", "truncate", "delete", "update", "alter ", "grant ", "policy", "execute",
+                "drop ",
+                "truncate",
+                "delete ",
+                "update ",
+                "row level",
+                "policy",
+                "grant ",
+                "definer",
+                "execute ",
             ])
             .expect("literals")
-    })
-    .is_match(text)
+    });
+    sites.is_match(text) && statements.is_match(text)
 }
 
 /// One file's findings, and what it tells the project rules.
