@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "one migration per version, named so that name order is run order; renumber only migrations no database has applied yet, and never leave a Prisma folder without migration.sql",
     literals: &["migration"],
     doc: RuleDoc {
-        what: "In a `migrations`/`migrate`/`migration` folder: two migrations with the same version prefix (`003_a.sql`, `003_b.sql`), a prefix whose numeric order differs from the name order the tools use (`9_x.sql` sorts after `10_y.sql`), a hole in purely sequential numbering (`001_`, `002_`, `004_`; a warning), and a Prisma migration folder without `migration.sql`. Up/down pairs of one migration (`003_a.up.sql`, `003_a.down.sql`) are one migration.",
+        what: "In a `migrations`/`migrate`/`migration` folder: two migrations with the same version prefix (`003_a.sql`, `003_b.sql`), a prefix whose numeric order differs from the name order the tools use (`9_x.sql` sorts after `10_y.sql`), a hole in sequential numbering (`001_`, `002_`, `003_`, `005_`; a warning; only where most steps are `+1`, so a scheme of tens is not holes), and a Prisma migration folder without `migration.sql`. Up/down pairs of one migration (`003_a.up.sql`, `003_a.down.sql`) are one migration.",
         why: "Migration tools apply files in name order and remember versions. Duplicates make two branches' migrations collide (one is skipped on databases that already recorded the version); out-of-order names run in a different order on a fresh database than on production; a hole often means a migration was deleted after it ran somewhere; a Prisma folder without `migration.sql` fails `migrate deploy`.",
         example: "migrations/003_add_orders.sql\nmigrations/003_add_invoices.sql",
         instead: "Renumber the migration that has not been applied anywhere yet (use timestamps to avoid collisions between branches); restore deleted migrations; put `migration.sql` back or remove the empty Prisma folder.",
@@ -147,15 +147,20 @@ pub fn check_names(entries: &[(String, bool)]) -> Vec<OrderHit> {
             });
         }
     }
-    // Holes, only in purely sequential numbering (small numbers, not timestamps).
-    let sequential = migrations.iter().all(|m| m.version.len() <= 6);
+    // Holes, only in sequential numbering: small numbers (not timestamps), most of them
+    // consecutive (a folder numbered in steps of ten has no holes, it has a scheme).
+    let mut numbers: Vec<(u64, &Migration)> = migrations
+        .iter()
+        .filter(|m| m.version.len() <= 6)
+        .filter_map(|m| m.version.parse::<u64>().ok().map(|n| (n, m)))
+        .collect();
+    numbers.sort_by_key(|(n, _)| *n);
+    numbers.dedup_by_key(|(n, _)| *n);
+    let consecutive = numbers.windows(2).filter(|p| p[1].0 == p[0].0 + 1).count();
+    let sequential = numbers.len() == migrations.len()
+        && numbers.len() >= 3
+        && consecutive * 2 >= numbers.len() - 1;
     if sequential {
-        let mut numbers: Vec<(u64, &Migration)> = migrations
-            .iter()
-            .filter_map(|m| m.version.parse::<u64>().ok().map(|n| (n, m)))
-            .collect();
-        numbers.sort_by_key(|(n, _)| *n);
-        numbers.dedup_by_key(|(n, _)| *n);
         for pair in numbers.windows(2) {
             let (a, b) = (pair[0].0, pair[1].0);
             if b > a + 1 {
@@ -228,7 +233,7 @@ mod tests {
             [("002_b.sql".to_string(), Severity::Error)]
         );
         assert_eq!(
-            summary(&names(&["1_init.sql", "2_a.sql", "10_b.sql"])),
+            summary(&names(&["1_init.sql", "2_a.sql", "3_c.sql", "10_b.sql"])),
             [
                 ("10_b.sql".to_string(), Severity::Error),
                 ("10_b.sql".to_string(), Severity::Warning)
@@ -238,8 +243,11 @@ mod tests {
             summary(&names(&["001_init.sql", "002_a.sql", "004_b.sql"])),
             [("004_b.sql".to_string(), Severity::Warning)]
         );
-        let h = names(&["001_init.sql", "005_b.sql"]);
-        assert!(h[0].message.contains("2 to 4"), "{}", h[0].message);
+        let h = names(&["001_init.sql", "002_a.sql", "003_b.sql", "007_c.sql"]);
+        assert!(h[0].message.contains("4 to 6"), "{}", h[0].message);
+        // A scheme of steps, not a sequence with holes.
+        assert!(names(&["010_a.sql", "020_b.sql", "030_c.sql", "050_d.sql"]).is_empty());
+        assert!(names(&["001_init.sql", "005_b.sql"]).is_empty());
         // Timestamps have holes by nature.
         assert!(names(&["20240101_a.sql", "20240301_b.sql"]).is_empty());
     }
