@@ -22,6 +22,17 @@ pub const DEFAULT_TESTS: &[&str] = &[
     "tests/**",
     "test/**",
     "e2e/**",
+    // The same folders in any package of a monorepo, and test harness files.
+    "**/tests/**",
+    "**/test/**",
+    "**/e2e/**",
+    "**/*.setup.*",
+    "**/global-setup.*",
+    "**/globalSetup.*",
+    "**/setupTests.*",
+    "**/test-utils.*",
+    "**/cypress/**",
+    "**/supabase/tests/**",
 ];
 pub const DEFAULT_SCRIPTS: &[&str] = &[
     "scripts/**",
@@ -592,6 +603,13 @@ forbid = []
         assert!(c.production_hosts.is_match("api.prod.internal"));
         assert_eq!(c.contract[0].tables, ["services"]);
         assert!(c.is_test(Path::new("/repo/src/a.test.ts")));
+        // Monorepo packages and test harness files are tests too.
+        assert!(c.is_test(Path::new("/repo/packages/api/test/db.ts")));
+        assert!(c.is_test(Path::new("/repo/vitest.setup.ts")));
+        assert!(c.is_test(Path::new("/repo/e2e/global-setup.ts")));
+        assert!(c.is_test(Path::new("/repo/supabase/tests/database/rls.test.sql")));
+        assert!(!c.is_test(Path::new("/repo/src/testimonials.ts")));
+        assert!(!c.is_test(Path::new("/repo/scripts/seed.ts")));
         assert!(c.is_script(Path::new("/repo/scripts/x/y.ts")));
     }
 

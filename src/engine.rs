@@ -129,6 +129,8 @@ fn js_may_hold_sql(text: &str) -> bool {
 pub struct FileLint {
     pub findings: Vec<Finding>,
     pub facts: Facts,
+    /// Why part of the file was not analyzed (SQL nested too deeply to parse).
+    pub partly_skipped: Option<String>,
 }
 
 /// Lints one file's text.
@@ -340,6 +342,10 @@ fn sql_findings(
     let rls = &rules::access_control::table_without_rls::META;
     let rls_on = config.rule_enabled(rls.id, rls.category);
     for frag in sql {
+        if let Some(why) = crate::sql::too_deep(&frag.text) {
+            out.partly_skipped.get_or_insert(why);
+            continue;
+        }
         let parsed = crate::sql::parse(&frag.text);
         let cx = SqlContext::new(frag, &parsed, role);
         parsed.visit(&mut |node| {

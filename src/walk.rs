@@ -181,6 +181,12 @@ impl Outcome {
                 let (source, lint) = *linted;
                 self.files_scanned += 1;
                 let keep = !lint.findings.is_empty() || !lint.facts.rls_candidates.is_empty();
+                if let Some(reason) = lint.partly_skipped {
+                    self.skipped.push(Skipped {
+                        path: source.display.clone(),
+                        reason,
+                    });
+                }
                 self.findings.extend(lint.findings);
                 if !lint.facts.is_empty() {
                     self.facts.push(lint.facts);

@@ -178,3 +178,70 @@ fn rls_scope_follows_the_project_and_config() {
         o.stdout
     );
 }
+
+/// Input that once crashed or stalled the SQL pass: a long operator chain (deep recursion in
+/// the parser), nesting beyond the budget (skipped, with the reason), nested `sql` templates,
+/// thousands of functions. Every run ends with 0 or 1 and reports what it skipped.
+#[test]
+fn hostile_sql_is_survived() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "chain.sql",
+        &format!("SELECT {}'a';\nDROP TABLE t;\n", "'a' || ".repeat(20_000)),
+    );
+    write(
+        d.path(),
+        "parens.sql",
+        &format!("SELECT {}1{};\n", "(".repeat(5_000), ")".repeat(5_000)),
+    );
+    write(
+        d.path(),
+        "nots.sql",
+        &format!("SELECT {}true;\n", "NOT ".repeat(50_000)),
+    );
+    write(
+        d.path(),
+        "nested.ts",
+        &format!(
+            "await sql`{}DELETE FROM z{}`;\n",
+            "${sql`".repeat(800),
+            "`}".repeat(800)
+        ),
+    );
+    write(
+        d.path(),
+        "functions.sql",
+        &"CREATE FUNCTION f() RETURNS void LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$;\n"
+            .repeat(3_000),
+    );
+    let o = run(common::dbguard()
+        .current_dir(d.path())
+        .args(["check", ".", "--format", "json", "-v"]));
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let skipped: Vec<String> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {}", s["path"], s["reason"]))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].contains("nots.sql") && skipped[0].contains("50000 levels"));
+    assert!(skipped[1].contains("parens.sql") && skipped[1].contains("5000 levels"));
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    // The statement after the long chain is still seen.
+    assert!(rules.contains(&"drop-table"), "{rules:?}");
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == "security-definer-without-search-path")
+            .count(),
+        3_000
+    );
+}

@@ -90,6 +90,7 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
     let root = tree.root_node();
     let facts = Facts::new(root, text, false);
     let mut out: Vec<SqlFragment> = Vec::new();
+    let mut functions = None;
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(q, root, text.as_bytes());
     while let Some(m) = matches.next() {
@@ -163,41 +164,80 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
         if out.iter().any(|f| f.text == sql && f.map == map) {
             continue;
         }
-        let function = enclosing_function(callee, text);
+        let functions = functions.get_or_insert_with(|| named_functions(root, text));
+        let function = enclosing_function(functions, callee.start_byte());
         let callee = callee_name(&text[callee.byte_range()]);
         out.push(SqlFragment::new(sql, map, Origin::Js { callee, function }));
     }
     out
 }
 
-/// The name of the nearest named function around `node`: `function down()`, `async down()`,
-/// `down: async () => …`, `const down = …`, `exports.down = …`.
-fn enclosing_function(node: Node, src: &str) -> Option<String> {
-    let mut cur = node.parent();
-    while let Some(n) = cur {
-        let name = match n.kind() {
+/// The named functions of a file, as (byte range, name): `function down()`, `async down()`,
+/// `down: async () => …`, `const down = …`, `exports.down = …`. One walk of the tree (asking a
+/// node for its parent costs the depth of the tree in tree-sitter).
+fn named_functions(root: Node, src: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let is_function = |n: Node| {
+        matches!(
+            n.kind(),
+            "arrow_function" | "function_expression" | "function"
+        )
+    };
+    let text = |n: Node| src[n.byte_range()].trim_matches(['"', '\'']).to_string();
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let n = cursor.node();
+        match n.kind() {
             "function_declaration" | "generator_function_declaration" | "method_definition" => {
-                n.child_by_field_name("name")
-            }
-            "arrow_function" | "function_expression" | "function" => {
-                let parent = n.parent();
-                match parent.map(|p| (p.kind(), p)) {
-                    Some(("variable_declarator", p)) => p.child_by_field_name("name"),
-                    Some(("pair", p)) => p.child_by_field_name("key"),
-                    Some(("assignment_expression", p)) => p
-                        .child_by_field_name("left")
-                        .map(|l| l.child_by_field_name("property").unwrap_or(l)),
-                    _ => n.child_by_field_name("name"),
+                if let Some(name) = n.child_by_field_name("name") {
+                    out.push((n.byte_range(), text(name)));
                 }
             }
-            _ => None,
-        };
-        if let Some(name) = name {
-            return Some(src[name.byte_range()].trim_matches(['"', '\'']).to_string());
+            "variable_declarator" | "pair" | "assignment_expression" => {
+                let (name, value) = match n.kind() {
+                    "variable_declarator" => (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ),
+                    "pair" => (n.child_by_field_name("key"), n.child_by_field_name("value")),
+                    _ => (
+                        n.child_by_field_name("left")
+                            .map(|l| l.child_by_field_name("property").unwrap_or(l)),
+                        n.child_by_field_name("right"),
+                    ),
+                };
+                if let (Some(name), Some(value)) = (name, value.filter(|v| is_function(*v))) {
+                    out.push((value.byte_range(), text(name)));
+                }
+            }
+            "function_expression" | "function" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    out.push((n.byte_range(), text(name)));
+                }
+            }
+            _ => {}
         }
-        cur = n.parent();
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
     }
-    None
+}
+
+/// The innermost named function around byte `at`.
+fn enclosing_function(functions: &[(std::ops::Range<usize>, String)], at: usize) -> Option<String> {
+    functions
+        .iter()
+        .filter(|(r, _)| r.contains(&at))
+        .max_by_key(|(r, _)| r.start)
+        .map(|(_, name)| name.clone())
 }
 
 /// Appends the SQL value of `node`: literals as written (escapes decoded), names through their

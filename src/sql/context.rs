@@ -76,6 +76,8 @@ pub struct SqlContext<'a> {
     rls_enabled: Vec<String>,
     /// Columns the fragment adds (`ALTER TABLE t ADD COLUMN c`): table key, column, where.
     added_columns: Vec<(String, String, usize)>,
+    /// `ALTER FUNCTION`/`ALTER PROCEDURE` statements: (target name, text), lowercased.
+    alter_functions: Vec<(String, String)>,
 }
 
 impl<'a> SqlContext<'a> {
@@ -96,6 +98,7 @@ impl<'a> SqlContext<'a> {
             .collect();
         let mut rls_enabled = Vec::new();
         let mut added_columns = Vec::new();
+        let mut alter_functions = Vec::new();
         for n in parsed.tree.syntax().descendants() {
             use squawk_syntax::SyntaxKind as K;
             let table_of_alter = |n: &squawk_syntax::SyntaxNode| {
@@ -105,7 +108,19 @@ impl<'a> SqlContext<'a> {
                     .and_then(|t| TableName::from_path(&super::compact(&t)))
             };
             match n.kind() {
-                K::ENABLE_RLS | K::FORCE_RLS => {
+                K::ALTER_FUNCTION | K::ALTER_PROCEDURE => {
+                    let text = super::compact(&n).to_ascii_lowercase();
+                    let target = text
+                        .split_whitespace()
+                        .nth(2)
+                        .unwrap_or("")
+                        .split('(')
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
+                    alter_functions.push((target, text));
+                }
+                K::ENABLE_RLS => {
                     if let Some(t) = table_of_alter(&n) {
                         rls_enabled.push(t.key());
                     }
@@ -129,6 +144,7 @@ impl<'a> SqlContext<'a> {
             created,
             rls_enabled,
             added_columns,
+            alter_functions,
         }
     }
 
@@ -159,6 +175,15 @@ impl<'a> SqlContext<'a> {
 
     pub fn created(&self) -> &[Created] {
         &self.created
+    }
+
+    /// The `ALTER FUNCTION`/`ALTER PROCEDURE` statements of the fragment for `name`
+    /// (lowercased, without arguments), as lowercased text.
+    pub fn alters_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.alter_functions
+            .iter()
+            .filter(move |(target, _)| target == name)
+            .map(|(_, text)| text.as_str())
     }
 
     /// The fragment enables RLS on the table.

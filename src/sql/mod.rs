@@ -228,6 +228,62 @@ impl TableName {
     }
 }
 
+/// How deeply SQL may nest (parentheses, brackets, a run of `NOT`s) before it is not parsed:
+/// the parser's tree building is quadratic in depth, and real SQL nests a few dozen levels.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Why `text` is not parsed, when it nests deeper than [`MAX_DEPTH`]. Strings, quoted names
+/// and comments do not count.
+pub fn too_deep(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let (mut depth, mut max, mut nots, mut max_nots) = (0usize, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            c if c.is_ascii_alphabetic() => {
+                let start = i;
+                while i + 1 < b.len() && (b[i + 1].is_ascii_alphanumeric() || b[i + 1] == b'_') {
+                    i += 1;
+                }
+                if b[start..=i].eq_ignore_ascii_case(b"not") {
+                    nots += 1;
+                    max_nots = max_nots.max(nots);
+                } else {
+                    nots = 0;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let deepest = max.max(max_nots);
+    (deepest > MAX_DEPTH)
+        .then(|| format!("SQL nested {deepest} levels deep (more than {MAX_DEPTH}): not parsed"))
+}
+
 /// Text for messages: a placeholder shows as `${…}`.
 pub fn shown(text: &str) -> String {
     text.replace(PLACEHOLDER, "${…}")
@@ -367,6 +423,18 @@ mod tests {
                 .display(),
             "tenant_${…}_events"
         );
+    }
+
+    #[test]
+    fn nesting_budget() {
+        assert!(too_deep("select ((1));").is_none());
+        let deep = format!("select {}1{};", "(".repeat(1001), ")".repeat(1001));
+        assert!(too_deep(&deep).unwrap().contains("1001 levels"));
+        // Parentheses in strings and comments do not count.
+        let quoted = format!("select '{}'; -- {}\n", "(".repeat(2000), "(".repeat(2000));
+        assert!(too_deep(&quoted).is_none());
+        assert!(too_deep(&format!("select {} true;", "not ".repeat(1200))).is_some());
+        assert!(too_deep(&format!("select {}", "1 + ".repeat(5000))).is_none());
     }
 
     #[test]

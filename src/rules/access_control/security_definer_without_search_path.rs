@@ -60,27 +60,7 @@ impl SqlRule for Rule {
         let name = name.unwrap_or_default();
         // `ALTER FUNCTION f(…) SET search_path = …` elsewhere in the file pins it too.
         let bare = name.to_ascii_lowercase();
-        let fixed_later = node.node.ancestors().last().is_some_and(|root| {
-            root.descendants()
-                .filter(|n| {
-                    matches!(
-                        n.kind(),
-                        SyntaxKind::ALTER_FUNCTION | SyntaxKind::ALTER_PROCEDURE
-                    )
-                })
-                .any(|n| {
-                    let t = compact(&n).to_ascii_lowercase();
-                    let target = t
-                        .split_whitespace()
-                        .nth(2)
-                        .unwrap_or("")
-                        .split('(')
-                        .next()
-                        .unwrap_or("");
-                    target == bare && t.contains("search_path")
-                })
-        });
-        if fixed_later {
+        if cx.alters_of(&bare).any(|t| t.contains("search_path")) {
             return None;
         }
         Some(verdict(

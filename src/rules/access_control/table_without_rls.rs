@@ -61,7 +61,8 @@ pub fn collect(parsed: &Parsed, exposed: &[String], facts: &mut RlsFacts) {
                     .created
                     .push((name, usize::from(start)..usize::from(end)));
             }
-            SyntaxKind::ENABLE_RLS | SyntaxKind::FORCE_RLS => {
+            // `FORCE` alone does not enable RLS; only `ENABLE` does.
+            SyntaxKind::ENABLE_RLS => {
                 let table = node
                     .ancestors()
                     .find_map(ast::AlterTable::cast)
