@@ -102,6 +102,18 @@ fn js_may_hold_sql(text: &str) -> bool {
             "sql<",
             "sql.unsafe",
             "sql.type",
+            "SQL`",
+            "pgm.sql(",
+            ".exec(",
+            ".prepare(",
+            ".none(",
+            ".any(",
+            ".many(",
+            ".one(",
+            ".oneOrNone(",
+            ".manyOrNone(",
+            ".result(",
+            ".multi(",
         ])
         .expect("literals")
     });
@@ -351,6 +363,9 @@ fn sql_findings(
         parsed.visit(&mut |node| {
             for rule in &active {
                 if let Some(hit) = rule.check(node, &cx) {
+                    if cx.needs_clean_parse() && cx.statement_has_errors(hit.span.start) {
+                        continue;
+                    }
                     let meta = rule.meta();
                     out.findings.push(finding(
                         source,
@@ -396,7 +411,7 @@ fn sql_findings(
                 });
             }
         }
-        if is_file && role.migration {
+        if is_file && role.migration && !rules::migration_safety::squawk::not_postgres(abs) {
             let enabled = |id: &'static str| {
                 config.rule_enabled(id, rules::Category::MigrationSafety)
                     && (!rules::is_opt_in(id) || config.explicitly_enabled(id))
@@ -405,6 +420,11 @@ fn sql_findings(
                 let Some(meta) = rules::find_rule(v.id) else {
                     continue;
                 };
+                // Locks on a table this migration created lock nobody (squawk misses
+                // `ALTER TABLE ONLY "public"."t"` of `supabase db pull` output).
+                if rules::migration_safety::squawk::on_new_table(&parsed, &cx, v.span.start) {
+                    continue;
+                }
                 let help = v.help.unwrap_or_else(|| meta.help.to_string());
                 out.findings.push(finding(
                     source,
@@ -420,11 +440,23 @@ fn sql_findings(
 }
 
 /// Builds a source file from bytes, or says why it cannot be linted (binary, not UTF-8).
-pub fn decode(display: String, path: &Path, bytes: Vec<u8>) -> Result<SourceFile, &'static str> {
+/// SQL files are decoded leniently: dumps and old migrations are often Latin-1, and one
+/// accented letter in a comment must not hide a `DROP TABLE` (each invalid byte becomes one
+/// replacement character, so lines and columns stay right).
+pub fn decode(
+    display: String,
+    path: &Path,
+    bytes: Vec<u8>,
+    kind: FileKind,
+) -> Result<SourceFile, &'static str> {
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err("binary file (NUL byte)");
     }
-    let mut text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8")?;
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) if kind == FileKind::Sql => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(_) => return Err("not valid UTF-8"),
+    };
     // A UTF-8 byte order mark is not text: columns on line 1 count from after it.
     if text.starts_with('\u{feff}') {
         text.drain(..3);

@@ -115,7 +115,11 @@ fn rls(facts: &[&Facts]) -> Vec<Finding> {
     let project_uses_rls = !enabled.is_empty() || facts.iter().any(|f| f.supabase);
     for c in facts.iter().flat_map(|f| &f.rls_candidates) {
         let active = c.forced || project_uses_rls || supabase_config_above(&c.path);
-        if active && !enabled.contains(c.table.as_str()) && !dropped.contains(c.table.as_str()) {
+        let schema = c.table.split('.').next().unwrap_or("public");
+        let covered = enabled.contains(c.table.as_str())
+            || enabled.contains(format!("{schema}.*").as_str())
+            || enabled.contains("*.*");
+        if active && !covered && !dropped.contains(c.table.as_str()) {
             out.push(c.finding.clone());
         }
     }
@@ -174,7 +178,12 @@ pub fn migration_folder(path: &Path) -> Option<PathBuf> {
             .is_some_and(|n| matches!(n, "migrations" | "migrate" | "migration"))
     };
     let parent = path.parent()?;
-    if is_named(parent) {
+    let drizzle = parent.file_name().is_some_and(|n| n == "drizzle")
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(crate::sql::context::numbered);
+    if is_named(parent) || drizzle {
         return Some(parent.to_path_buf());
     }
     let grand = parent.parent()?;

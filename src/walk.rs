@@ -251,7 +251,7 @@ pub fn lint_file(
     if bytes.len() as u64 > max_file_size {
         return skipped(too_large(bytes.len() as u64));
     }
-    match engine::decode(display.clone(), path, bytes) {
+    match engine::decode(display.clone(), path, bytes, kind) {
         // A panic is a bug, but it must cost one file, not the run (or a team's commit).
         Ok(source) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             engine::lint(&source, kind, config)

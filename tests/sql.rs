@@ -245,3 +245,29 @@ fn hostile_sql_is_survived() {
         3_000
     );
 }
+
+/// A Latin-1 comment does not hide the SQL after it: SQL files are decoded leniently, one
+/// replacement character per invalid byte, so columns stay right.
+#[test]
+fn latin1_sql_is_read() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("old.sql"),
+        b"-- Auteur: Ren\xe9\nDROP TABLE clients; -- \xe9t\xe9\n",
+    )
+    .unwrap();
+    let o = check(d.path(), &["."]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .starts_with("old.sql:2:1: error [drop-table] `DROP TABLE clients`"),
+        "{}",
+        o.stdout
+    );
+    // Other kinds are still refused: a shell script in Latin-1 is reported as skipped.
+    std::fs::write(d.path().join("x.sh"), b"# \xe9\ndropdb app\n").unwrap();
+    let o = run(common::dbguard()
+        .current_dir(d.path())
+        .args(["check", "x.sh", "-v", "--format", "concise"]));
+    assert!(o.stderr.contains("not valid UTF-8"), "{}", o.stderr);
+}

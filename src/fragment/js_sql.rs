@@ -26,7 +26,23 @@ const QUERY_SRC: &str = include_str!("../../queries/javascript/sql-calls.scm");
 
 /// Methods whose first argument is SQL only when it reads as a statement (`router.query`,
 /// `useCase.execute` and `res.raw` take other strings).
-const GENERIC_METHODS: &[&str] = &["query", "execute", "raw"];
+const GENERIC_METHODS: &[&str] = &[
+    "query",
+    "execute",
+    "raw",
+    // better-sqlite3
+    "exec",
+    "prepare",
+    // pg-promise
+    "none",
+    "any",
+    "many",
+    "one",
+    "oneOrNone",
+    "manyOrNone",
+    "result",
+    "multi",
+];
 /// Prisma's raw methods: any string they get is SQL.
 const PRISMA_METHODS: &[&str] = &[
     "$executeRaw",
@@ -126,7 +142,10 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
         let site = match method {
             "type" | "typeAlias" if typed_tag && object == Some("sql") => Site::Specific,
             _ if typed_tag => continue,
-            "sql" if tagged => Site::Specific,
+            // `sql` of postgres.js, slonik, drizzle, Prisma; `SQL` of sql-template-strings.
+            "sql" | "SQL" if tagged => Site::Specific,
+            // node-pg-migrate: `pgm.sql("…")` in a migration.
+            "sql" if object == Some("pgm") => Site::Specific,
             "unsafe" if object == Some("sql") => Site::Specific,
             m if object.is_some() && PRISMA_METHODS.contains(&m) => Site::Specific,
             m if object.is_some() && GENERIC_METHODS.contains(&m) && !tagged => Site::Generic,
@@ -167,7 +186,16 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
         let functions = functions.get_or_insert_with(|| named_functions(root, text));
         let function = enclosing_function(functions, callee.start_byte());
         let callee = callee_name(&text[callee.byte_range()]);
-        out.push(SqlFragment::new(sql, map, Origin::Js { callee, function }));
+        let generic = site == Site::Generic;
+        out.push(SqlFragment::new(
+            sql,
+            map,
+            Origin::Js {
+                callee,
+                function,
+                generic,
+            },
+        ));
     }
     out
 }
@@ -580,6 +608,9 @@ await prisma.$queryRawUnsafe("SELECT * FROM h");
 await prisma.$executeRaw(Prisma.sql`DELETE FROM i`);
 await sql`DELETE FROM j`;
 await sql.unsafe("DELETE FROM k");
+pgm.sql(`DELETE FROM x`);
+db.none("DELETE FROM y");
+await db.query(SQL`DELETE FROM z`);
 await db.sql`DELETE FROM l`;
 await pool.query(sql.typeAlias("void")`DELETE FROM o`);
 db?.query("DELETE FROM m");
@@ -599,6 +630,9 @@ this.db.query("DELETE FROM n");
                 "DELETE FROM i",
                 "DELETE FROM j",
                 "DELETE FROM k",
+                "DELETE FROM x",
+                "DELETE FROM y",
+                "DELETE FROM z",
                 "DELETE FROM l",
                 "DELETE FROM o",
                 "DELETE FROM m",
@@ -619,6 +653,9 @@ this.db.query("DELETE FROM n");
                 "Prisma.sql",
                 "sql",
                 "sql.unsafe",
+                "pgm.sql",
+                "db.none",
+                "SQL",
                 "db.sql",
                 "sql.typeAlias",
                 "db?.query",

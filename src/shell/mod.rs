@@ -45,6 +45,8 @@ pub struct Command {
     pub span: Range<usize>,
     /// Text fed on standard input by a heredoc or here-string, mapped to the host.
     pub stdin: Option<Word>,
+    /// The file read on standard input (`< FILE`).
+    pub stdin_file: Option<Word>,
     /// Variables set earlier in the same fragment (and by an enclosing `bash -c`), in order;
     /// an env file sourced in between is an entry named [`SOURCED`] with the file as value.
     pub ambient: Vec<(String, String)>,
@@ -221,7 +223,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
                 words.clone(),
                 Vec::new(),
                 fragment.span.clone(),
-                None,
+                Input::default(),
                 Depth {
                     nesting: 0,
                     tree: 0,
@@ -298,7 +300,8 @@ impl Walker<'_, '_> {
                     }
                 }
             }
-            "command" => self.command(node, None),
+            "command" => self.command(node, Input::default()),
+            "pipeline" => self.pipeline(node),
             "redirected_statement" => self.redirected(node),
             "declaration_command" | "variable_assignment" => self.assignment(node),
             // What a subshell sets does not outlive it.
@@ -400,6 +403,7 @@ impl Walker<'_, '_> {
     /// A statement with redirections: a heredoc or here-string is the command's stdin.
     fn redirected(&mut self, node: Node) {
         let mut stdin: Option<Word> = None;
+        let mut stdin_file: Option<Word> = None;
         let mut cursor = node.walk();
         let redirects: Vec<Node> = node
             .children_by_field_name("redirect", &mut cursor)
@@ -416,9 +420,18 @@ impl Walker<'_, '_> {
                     stdin = Some(self.word(arg));
                 }
             }
+            if let Some(file) = self.reads_file(*r) {
+                stdin_file = Some(file);
+            }
         }
         match node.child_by_field_name("body") {
-            Some(body) if body.kind() == "command" => self.command(body, stdin),
+            Some(body) if body.kind() == "command" => self.command(
+                body,
+                Input {
+                    text: stdin,
+                    file: stdin_file,
+                },
+            ),
             Some(body) => self.walk(body),
             None => {}
         }
@@ -462,10 +475,66 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn command(&mut self, node: Node, stdin: Option<Word>) {
+    /// `a | b`: each command runs; what `echo TEXT`, `printf TEXT` or `cat FILE` writes is the
+    /// next command's standard input (`echo "DROP TABLE t" | psql`).
+    fn pipeline(&mut self, node: Node) {
+        let mut c = node.walk();
+        let parts: Vec<Node> = node.named_children(&mut c).collect();
+        let mut input = Input::default();
+        for part in parts {
+            if part.kind() == "command" {
+                let next = self.output_of(part);
+                self.command(part, std::mem::take(&mut input));
+                input = next;
+            } else {
+                input = Input::default();
+                self.walk(part);
+            }
+        }
+    }
+
+    /// What a command writes to a pipe, when it is known: `echo`/`printf` text, `cat` file.
+    fn output_of(&self, node: Node) -> Input {
+        let Some(name) = node.child_by_field_name("name") else {
+            return Input::default();
+        };
+        let mut c = node.walk();
+        let args: Vec<Node> = node
+            .children_by_field_name("argument", &mut c)
+            .filter(|a| !self.text[a.byte_range()].starts_with('-'))
+            .collect();
+        match &self.text[name.byte_range()] {
+            "echo" | "printf" if args.len() == 1 => Input {
+                text: Some(self.word(args[0])),
+                file: None,
+            },
+            "cat" if args.len() == 1 => Input {
+                text: None,
+                file: Some(self.word(args[0])),
+            },
+            _ => Input::default(),
+        }
+    }
+
+    /// The file of a `< FILE` redirect.
+    fn reads_file(&self, r: Node) -> Option<Word> {
+        if r.kind() != "file_redirect" {
+            return None;
+        }
+        let mut c = r.walk();
+        let reads = r
+            .children(&mut c)
+            .find(|op| !op.is_named())
+            .is_some_and(|op| &self.text[op.byte_range()] == "<");
+        let dest = r.child_by_field_name("destination").filter(|_| reads)?;
+        Some(self.word(dest))
+    }
+
+    fn command(&mut self, node: Node, input: Input) {
         let mut argv = Vec::new();
         let mut env = Vec::new();
-        let mut stdin = stdin;
+        let mut stdin = input.text;
+        let mut stdin_file = input.file;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             match child.kind() {
@@ -488,7 +557,13 @@ impl Walker<'_, '_> {
                     }
                     self.walk_children(child);
                 }
-                "file_redirect" | "comment" => self.walk_children(child),
+                "file_redirect" => {
+                    if let Some(file) = self.reads_file(child) {
+                        stdin_file = Some(file);
+                    }
+                    self.walk_children(child);
+                }
+                "comment" => self.walk_children(child),
                 _ => {
                     argv.push(self.word(child));
                     // `$(…)` inside an argument runs before the command.
@@ -503,7 +578,10 @@ impl Walker<'_, '_> {
             argv,
             env,
             span,
-            stdin,
+            Input {
+                text: stdin,
+                file: stdin_file,
+            },
             Depth {
                 nesting: self.depth,
                 tree: self.tree_depth,
@@ -513,6 +591,15 @@ impl Walker<'_, '_> {
     }
 }
 
+/// What a command reads on standard input.
+#[derive(Default)]
+struct Input {
+    /// A heredoc or here-string.
+    text: Option<Word>,
+    /// `< FILE`.
+    file: Option<Word>,
+}
+
 /// Normalizes one command, records it, and follows the shell code it runs.
 fn emit(
     state: &mut State,
@@ -520,9 +607,10 @@ fn emit(
     argv: Vec<Word>,
     env: Vec<(String, Word)>,
     span: Range<usize>,
-    stdin: Option<Word>,
+    input: Input,
     at: Depth,
 ) {
+    let stdin = input.text;
     let n = normalize(argv, env);
     if n.argv.is_empty() {
         return;
@@ -540,6 +628,7 @@ fn emit(
         wrappers: n.wrappers,
         span,
         stdin: stdin.clone(),
+        stdin_file: input.file,
         ambient: if relevant {
             state.ambient.clone()
         } else {
@@ -572,7 +661,15 @@ fn emit(
             ..at
         };
         for words in find_exec(cmd.args()) {
-            emit(state, out, words, Vec::new(), cmd.span.clone(), None, inner);
+            emit(
+                state,
+                out,
+                words,
+                Vec::new(),
+                cmd.span.clone(),
+                Input::default(),
+                inner,
+            );
         }
     }
     let scripts = if at.nesting < MAX_NESTING {

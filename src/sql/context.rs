@@ -25,9 +25,12 @@ impl FileRole {
         let lower = display.to_ascii_lowercase();
         let mut parts: Vec<&str> = lower.split('/').collect();
         let name = parts.pop().unwrap_or("");
-        let migration = parts
-            .iter()
-            .any(|p| matches!(*p, "migrations" | "migration" | "migrate"));
+        // drizzle-kit writes `drizzle/0003_brave_hulk.sql` by default.
+        let drizzle = parts.last() == Some(&"drizzle") && numbered(name);
+        let migration = drizzle
+            || parts
+                .iter()
+                .any(|p| matches!(*p, "migrations" | "migration" | "migrate"));
         let stem = name.strip_suffix(".sql").unwrap_or(name);
         let down = stem == "down" || stem.ends_with(".down") || stem.ends_with("_down");
         FileRole {
@@ -36,6 +39,12 @@ impl FileRole {
             test: false,
         }
     }
+}
+
+/// `0003_name…`: a name that starts with a version number and an underscore.
+pub(crate) fn numbered(name: &str) -> bool {
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && name.as_bytes().get(digits) == Some(&b'_')
 }
 
 /// Where the down section of a migration file starts (`-- migrate:down` of dbmate,
@@ -78,6 +87,10 @@ pub struct SqlContext<'a> {
     added_columns: Vec<(String, String, usize)>,
     /// `ALTER FUNCTION`/`ALTER PROCEDURE` statements: (target name, text), lowercased.
     alter_functions: Vec<(String, String)>,
+    /// Where the parser reported errors (fragment offsets, sorted).
+    errors: Vec<usize>,
+    /// Tables that another table is renamed to (`ALTER TABLE new_t RENAME TO t`): key, where.
+    renamed_to: Vec<(String, usize)>,
 }
 
 impl<'a> SqlContext<'a> {
@@ -99,6 +112,7 @@ impl<'a> SqlContext<'a> {
         let mut rls_enabled = Vec::new();
         let mut added_columns = Vec::new();
         let mut alter_functions = Vec::new();
+        let mut renamed_to = Vec::new();
         for n in parsed.tree.syntax().descendants() {
             use squawk_syntax::SyntaxKind as K;
             let table_of_alter = |n: &squawk_syntax::SyntaxNode| {
@@ -119,6 +133,15 @@ impl<'a> SqlContext<'a> {
                         .unwrap_or("")
                         .to_string();
                     alter_functions.push((target, text));
+                }
+                K::TABLE_RENAME_TO => {
+                    let to = n
+                        .children()
+                        .find(|c| c.kind() == K::TABLE_NAME)
+                        .and_then(|t| TableName::from_path(&super::compact(&t)));
+                    if let Some(t) = to {
+                        renamed_to.push((t.key(), usize::from(n.text_range().start())));
+                    }
                 }
                 K::ENABLE_RLS => {
                     if let Some(t) = table_of_alter(&n) {
@@ -145,6 +168,17 @@ impl<'a> SqlContext<'a> {
             rls_enabled,
             added_columns,
             alter_functions,
+            renamed_to,
+            errors: {
+                let mut e: Vec<usize> = parsed
+                    .parse
+                    .errors()
+                    .iter()
+                    .map(|e| usize::from(e.range().start()))
+                    .collect();
+                e.sort_unstable();
+                e
+            },
         }
     }
 
@@ -186,6 +220,31 @@ impl<'a> SqlContext<'a> {
             .map(|(_, text)| text.as_str())
     }
 
+    /// The parser reported an error between `start` and the end of the statement there (the
+    /// next `;`): what it parsed is a fragment of something else (MySQL's `DELETE IGNORE`, an
+    /// English sentence passed to `.query()`), not a statement to judge.
+    pub fn statement_has_errors(&self, start: usize) -> bool {
+        let text = &self.fragment.text;
+        let start = start.min(text.len());
+        let end = text[start..].find(';').map_or(text.len(), |e| start + e);
+        let i = self.errors.partition_point(|&e| e < start);
+        self.errors.get(i).is_some_and(|&e| e <= end)
+    }
+
+    /// Another table is renamed to `table` after `at`: the drop at `at` is part of a rebuild
+    /// (Prisma's SQLite `RedefineTables`: create `new_t`, copy, drop `t`, rename `new_t`).
+    pub fn rebuilt_after(&self, table: &TableName, at: usize) -> bool {
+        let key = table.key();
+        self.renamed_to
+            .iter()
+            .any(|(t, pos)| *t == key && *pos > at)
+    }
+
+    /// Only statements that parse cleanly count in this fragment.
+    pub fn needs_clean_parse(&self) -> bool {
+        matches!(self.fragment.origin, Origin::Js { generic: true, .. })
+    }
+
     /// The fragment enables RLS on the table.
     pub fn enables_rls(&self, table: &TableName) -> bool {
         self.rls_enabled.contains(&table.key())
@@ -210,6 +269,8 @@ mod tests {
         assert!(FileRole::from_path("supabase/migrations/2024_x.sql").migration);
         assert!(FileRole::from_path("db/migrate/001.sql").migration);
         assert!(!FileRole::from_path("scripts/wipe.sql").migration);
+        assert!(FileRole::from_path("drizzle/0003_brave_hulk.sql").migration);
+        assert!(!FileRole::from_path("drizzle/schema.sql").migration);
         assert!(FileRole::from_path("migrations/001_init/down.sql").down);
         assert!(FileRole::from_path("migrations/001_init.down.sql").down);
         assert!(!FileRole::from_path("migrations/001_init.up.sql").down);

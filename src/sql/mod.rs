@@ -41,6 +41,9 @@ pub enum Origin {
         callee: String,
         /// The name of the function the call sits in (`down` of a migration module).
         function: Option<String>,
+        /// A call site that is SQL only if the text reads as SQL (`x.query(…)`, as opposed to
+        /// `prisma.$executeRaw` or a `sql` tag): only statements that parse cleanly count.
+        generic: bool,
     },
     /// `psql -c "…"`, a heredoc fed to `psql`, `prisma db execute --stdin`.
     Shell { command: String, target: Target },
@@ -80,6 +83,21 @@ pub struct SqlNode<'a> {
 }
 
 impl SqlNode<'_> {
+    /// The function whose body holds the node: a `$$ … $$` body (parsed separately) or a SQL
+    /// standard `BEGIN ATOMIC … END` body (part of the statement's own tree).
+    pub fn in_function(&self) -> Option<String> {
+        if let Some(f) = self.function {
+            return Some(f.to_string());
+        }
+        self.node.ancestors().skip(1).find_map(|a| {
+            if let Some(f) = ast::CreateFunction::cast(a.clone()) {
+                return f.name().map(|n| n.syntax().text().to_string());
+            }
+            ast::CreateProcedure::cast(a)
+                .and_then(|p| p.name().map(|n| n.syntax().text().to_string()))
+        })
+    }
+
     /// The node's range in fragment text, from its first non-trivia token.
     pub fn range(&self) -> Range<usize> {
         self.range_of(&self.node)
@@ -115,7 +133,8 @@ struct ParsedBody {
 type RangeMap = Box<dyn Fn(rowan::TextRange) -> rowan::TextRange>;
 
 pub fn parse(text: &str) -> Parsed {
-    let parse = SourceFile::parse(text);
+    let mysql = backticks_to_quotes(text);
+    let parse = SourceFile::parse(mysql.as_deref().unwrap_or(text));
     let tree = parse.tree();
     let bodies = collect_bodies(tree.syntax());
     Parsed {
@@ -226,6 +245,46 @@ impl TableName {
             None => self.name.clone(),
         })
     }
+}
+
+/// MySQL quotes names with backticks (Prisma's MySQL migrations, PlanetScale): the same text
+/// with each backtick outside strings and comments turned into a double quote, byte for byte,
+/// so that the Postgres parser reads the names and offsets stay the same. `None` when there is
+/// no backtick.
+fn backticks_to_quotes(text: &str) -> Option<String> {
+    if !text.contains('`') {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'`' => out[i] = b'"',
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced by ASCII bytes.
+    String::from_utf8(out).ok()
 }
 
 /// How deeply SQL may nest (parentheses, brackets, a run of `NOT`s) before it is not parsed:
@@ -423,6 +482,18 @@ mod tests {
                 .display(),
             "tenant_${…}_events"
         );
+    }
+
+    #[test]
+    fn mysql_backticks_are_quoted_names() {
+        let sql = "ALTER TABLE `User` DROP COLUMN `bio`; -- `x`\nSELECT '`a`';";
+        assert_eq!(
+            backticks_to_quotes(sql).unwrap(),
+            "ALTER TABLE \"User\" DROP COLUMN \"bio\"; -- `x`\nSELECT '`a`';"
+        );
+        assert!(backticks_to_quotes("select 1").is_none());
+        let p = parse("DELETE FROM `Session`;");
+        assert!(p.parse.errors().is_empty());
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn fragments(cmd: &Command, lookup: &FileLookup) -> Vec<SqlFragment> {
     if cmd.program() == "psql" {
         let args = cmd.args();
         for (i, w) in args.iter().enumerate() {
-            if w.text == "-c" || w.text == "--command" {
+            if w.text == "-c" || w.text == "--command" || short_bundle_ends_with(&w.text, 'c') {
                 if let Some(v) = args.get(i + 1) {
                     out.push(shell(v, 0));
                 }
@@ -56,12 +56,22 @@ pub fn fragments(cmd: &Command, lookup: &FileLookup) -> Vec<SqlFragment> {
         }
     }
     let reads_stdin = cmd.program() == "psql" || cmd.has_flag("--stdin");
+    // Findings point at the command, and at the file too when it comes after (`psql < f.sql`).
+    let mut files: Vec<(String, std::ops::Range<usize>)> =
+        files.into_iter().map(|f| (f, cmd.span.clone())).collect();
     if reads_stdin {
         if let Some(stdin) = &cmd.stdin {
             out.push(shell(stdin, 0));
         }
+        // `psql < FILE`, `cat FILE | psql`
+        if let Some(f) = cmd.stdin_file.as_ref().filter(|f| !f.dynamic) {
+            if f.text.ends_with(".sql") {
+                let span = cmd.span.start.min(f.span.start)..cmd.span.end.max(f.span.end);
+                files.push((f.text.clone(), span));
+            }
+        }
     }
-    for file in files {
+    for (file, span) in files {
         if let Some(text) = read_sql_file(&file, lookup) {
             let len = text.len();
             out.push(SqlFragment::new(
@@ -71,7 +81,7 @@ pub fn fragments(cmd: &Command, lookup: &FileLookup) -> Vec<SqlFragment> {
                     command: command.clone(),
                     target: target.clone(),
                     file,
-                    span: cmd.span.clone(),
+                    span,
                 },
             ));
         }
@@ -142,6 +152,18 @@ fn closing_paren(text: &str, open: usize) -> Option<usize> {
     None
 }
 
+/// `-tAc`, `-qtAf`: short options bundled in one word, the last of which (`flag`) takes the
+/// next word as its value.
+fn short_bundle_ends_with(word: &str, flag: char) -> bool {
+    let Some(letters) = word.strip_prefix('-') else {
+        return false;
+    };
+    letters.len() > 1
+        && !letters.starts_with('-')
+        && letters.ends_with(flag)
+        && letters.chars().all(|c| c.is_ascii_alphabetic())
+}
+
 /// The server `psql` connects to: a connection URL as the database argument
 /// (`psql postgres://…`), else `-h`/`-d`/`PGHOST` as for the other libpq clients.
 fn psql_target(cmd: &Command) -> Target {
@@ -150,7 +172,10 @@ fn psql_target(cmd: &Command) -> Target {
             let prev = &cmd.args()[i - 1].text;
             prev.starts_with('-')
                 && !prev.contains('=')
-                && PSQL_FLAGS_WITH_VALUE.contains(&prev.as_str())
+                && (PSQL_FLAGS_WITH_VALUE.contains(&prev.as_str())
+                    || "cfhpUdvoLPFRT"
+                        .chars()
+                        .any(|c| short_bundle_ends_with(prev, c)))
         };
         (!w.text.starts_with('-')
             && !after_flag
@@ -201,7 +226,12 @@ fn file_args(cmd: &Command, flags: &[&str]) -> Vec<String> {
     let args = cmd.args();
     let mut out = Vec::new();
     for (i, w) in args.iter().enumerate() {
-        let value = if flags.contains(&w.text.as_str()) {
+        let bundled = flags
+            .iter()
+            .filter_map(|f| f.strip_prefix('-').filter(|f| f.len() == 1))
+            .filter_map(|f| f.chars().next())
+            .any(|c| short_bundle_ends_with(&w.text, c));
+        let value = if flags.contains(&w.text.as_str()) || bundled {
             args.get(i + 1)
                 .filter(|v| !v.dynamic)
                 .map(|v| v.text.clone())
@@ -282,6 +312,16 @@ mod tests {
         );
         let got = sql_of("psql -c 'select $$a$$'");
         assert_eq!(got[0].0, "select $$a$$");
+        // Bundled short options, echo and printf into a pipe.
+        let got = sql_of("psql \"$URL\" -tAc 'TRUNCATE t3'");
+        assert_eq!(got[0].0, "TRUNCATE t3");
+        let got = sql_of("echo \"DROP TABLE users\" | psql \"$DATABASE_URL\"");
+        assert_eq!(got[0].0, "DROP TABLE users");
+        let src = "printf 'delete from t;' | npx prisma db execute --stdin";
+        let got = sql_of(src);
+        assert_eq!(&src[got[0].1.clone().unwrap()], "delete from t;");
+        assert!(sql_of("echo 'DROP TABLE users' | cat").is_empty());
+        assert!(sql_of("echo 'DROP TABLE users' > notes.txt").is_empty());
         let got = sql_of("npx prisma db execute --stdin <<EOF\ntruncate a;\nEOF\n");
         assert_eq!(got[0].0, "truncate a;\n");
         // Not psql, or psql reading nothing we know.
@@ -309,5 +349,20 @@ mod tests {
         assert_eq!(frags.len(), 1);
         assert_eq!(frags[0].text, "TRUNCATE users;\n");
         assert_eq!(frags[0].to_host(0..8), cmds[0].span);
+        for src in [
+            "psql \"$DATABASE_URL\" < wipe.sql",
+            "cat wipe.sql | psql \"$DATABASE_URL\"",
+            "psql -qtAf wipe.sql",
+        ] {
+            let f = Fragment::shell(
+                src.to_string(),
+                OffsetMap::linear(0, src.len()),
+                Arc::new(HostContext::new(FileKind::Shell)),
+            );
+            let cmds = crate::shell::commands(&f);
+            let frags: Vec<_> = cmds.iter().flat_map(|c| fragments(c, &lookup)).collect();
+            assert_eq!(frags.len(), 1, "{src}");
+            assert_eq!(frags[0].text, "TRUNCATE users;\n", "{src}");
+        }
     }
 }

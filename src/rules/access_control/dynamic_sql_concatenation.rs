@@ -128,10 +128,19 @@ fn format_with_s(call: &SyntaxNode) -> Option<&'static str> {
         return None;
     }
     let args = call.children().find(|c| c.kind() == SyntaxKind::ARG_LIST)?;
-    let first = args.children().next()?;
+    let mut list = args.children();
+    let first = list.next()?;
     let fmt = compact(&first);
-    let has_args = args.children().count() > 1;
-    (has_args && fmt.contains("%s")).then_some("with `format('%s')`")
+    // `%s` of a literal or of `quote_ident(x)` inserts nothing a caller controls.
+    let unquoted = list.any(|arg| {
+        let value = arg.children().next().unwrap_or(arg);
+        match value.kind() {
+            SyntaxKind::LITERAL => false,
+            SyntaxKind::CALL_EXPR => !QUOTING.contains(&call_name(&value).as_str()),
+            _ => true,
+        }
+    });
+    (unquoted && fmt.contains("%s")).then_some("with `format('%s')`")
 }
 
 #[cfg(test)]
@@ -153,6 +162,9 @@ mod tests {
             (func("execute 'delete from ' || quote_ident(t) || ' where id = ' || quote_literal(id);"), &[]),
             (func("execute format('drop table %I', t);"), &[]),
             (func("execute format('select %L', t);"), &[]),
+            (func("execute format('select * from %s', quote_ident(t));"), &[]),
+            (func("execute format('select %s', 'const');"), &[]),
+            (func("execute format('select %s from x', t);"), &[Warning]),
             (func("execute 'select 1';"), &[]),
             (func("execute 'select ' || 'one';"), &[]),
             (func("execute 'delete from x where id = $1' using id;"), &[]),

@@ -25,12 +25,15 @@ pub static RULES: &[&dyn SqlRule] = &[
 /// insecure fixture on purpose); the function is named when the statement is in its body.
 pub(crate) fn verdict(node: &SqlNode, cx: &SqlContext, severity: Severity, what: String) -> SqlHit {
     let mut message = what;
-    if let Some(f) = node.function {
+    if let Some(f) = node.in_function() {
         message.push_str(&format!(" (in the body of function `{f}`)"));
     }
     let severity = if cx.role.test {
         message.push_str("; in a test file");
         Severity::Info
+    } else if severity == Severity::Error && cx.in_down_migration(&node.range()) {
+        message.push_str("; in a down migration");
+        Severity::Warning
     } else {
         severity
     };

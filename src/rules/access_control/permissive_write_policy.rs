@@ -30,6 +30,10 @@ impl SqlRule for Rule {
 
     fn check(&self, node: &SqlNode, cx: &SqlContext) -> Option<SqlHit> {
         let policy = Policy::of(&node.node)?;
+        // A RESTRICTIVE policy only narrows what the permissive ones allow.
+        if policy.restrictive {
+            return None;
+        }
         // ALTER POLICY does not repeat the command: take it from the CREATE POLICY of the same
         // name in the same file; when it is not there, the policy may be a read policy.
         let (command, known) = match &policy.command {
@@ -49,11 +53,16 @@ impl SqlRule for Rule {
             }
         }
         let clause = policy.clauses.iter().find(|(_, c)| is_true(c))?;
-        let what = if known {
-            format!("allows {} of every row", command.to_ascii_uppercase())
-        } else {
+        let what = if !known {
             "may allow writes to every row (its command is set where the policy is created)"
                 .to_string()
+        } else if clause.0 == "WITH CHECK" {
+            format!(
+                "lets {} write rows with any values",
+                command.to_ascii_uppercase()
+            )
+        } else {
+            format!("lets {} reach every row", command.to_ascii_uppercase())
         };
         let mut hit = verdict(
             node,
@@ -79,6 +88,7 @@ struct Policy {
     command: Option<String>,
     roles: Option<squawk_syntax::SyntaxNode>,
     clauses: Vec<(&'static str, squawk_syntax::SyntaxNode)>,
+    restrictive: bool,
 }
 
 impl Policy {
@@ -124,12 +134,17 @@ impl Policy {
                 _ => None,
             })
             .collect();
+        let restrictive = node
+            .children()
+            .find(|c| c.kind() == K::AS_POLICY_TYPE)
+            .is_some_and(|t| compact(&t).to_ascii_lowercase().contains("restrictive"));
         Some(Policy {
             name,
             table,
             command,
             roles,
             clauses,
+            restrictive,
         })
     }
 }
@@ -190,6 +205,8 @@ mod tests {
                     &[],
                 ),
                 ("alter policy p on t using (true);", &[Warning]),
+                ("create policy p on t as restrictive for all using (true);", &[]),
+                ("create policy p on t as permissive for delete using (true);", &[Error]),
                 ("alter policy p on t rename to q;", &[]),
             ],
         );

@@ -75,6 +75,10 @@ mod tests {
                     &[Error],
                 ),
                 ("alter table profiles enable row level security;", &[]),
+                (
+                    "-- migrate:up\nalter table t enable row level security;\n-- migrate:down\nalter table t disable row level security;",
+                    &[Warning],
+                ),
                 ("alter table profiles force row level security;", &[]),
                 ("-- alter table profiles disable row level security;", &[]),
             ],

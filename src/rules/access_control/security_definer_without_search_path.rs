@@ -28,6 +28,12 @@ impl SqlRule for Rule {
     }
 
     fn check(&self, node: &SqlNode, cx: &SqlContext) -> Option<SqlHit> {
+        if matches!(
+            node.node.kind(),
+            SyntaxKind::ALTER_FUNCTION | SyntaxKind::ALTER_PROCEDURE
+        ) {
+            return altered_to_definer(node, cx);
+        }
         let (kind, name, options) = if let Some(f) = ast::CreateFunction::cast(node.node.clone()) {
             (
                 "function",
@@ -74,6 +80,42 @@ impl SqlRule for Rule {
     }
 }
 
+/// `ALTER FUNCTION f() SECURITY DEFINER` without a `search_path` anywhere for `f` in the file
+/// (neither in this statement, another `ALTER`, nor the `CREATE`).
+fn altered_to_definer(node: &SqlNode, cx: &SqlContext) -> Option<SqlHit> {
+    let text = compact(&node.node).to_ascii_lowercase();
+    if !text.contains("security definer") || text.contains("search_path") {
+        return None;
+    }
+    let name = text
+        .split_whitespace()
+        .nth(2)?
+        .split('(')
+        .next()?
+        .to_string();
+    if cx.alters_of(&name).any(|t| t.contains("search_path")) {
+        return None;
+    }
+    let root = node.node.ancestors().last()?;
+    let created_pinned = root.descendants().any(|n| {
+        ast::CreateFunction::cast(n.clone())
+            .and_then(|f| f.name())
+            .is_some_and(|f| compact(f.syntax()).to_ascii_lowercase() == name)
+            && compact(&n).to_ascii_lowercase().contains("search_path")
+    });
+    if created_pinned {
+        return None;
+    }
+    Some(verdict(
+        node,
+        cx,
+        META.severity,
+        format!(
+            "`ALTER FUNCTION {name}` makes it run with its owner's rights (SECURITY DEFINER) but does not pin `search_path`"
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::super::destructive_sql::testing::expect;
@@ -114,6 +156,16 @@ mod tests {
                     "create function f() returns void language plpgsql security definer as $$ begin end $$;\nalter function g() set search_path = '';",
                     &[Error],
                 ),
+                ("alter function public.f1() security definer;", &[Error]),
+                (
+                    "alter function public.f1() security definer set search_path = '';",
+                    &[],
+                ),
+                (
+                    "alter function f1() security definer;\nalter function f1() set search_path = pg_catalog;",
+                    &[],
+                ),
+                ("alter function f1() owner to postgres;", &[]),
                 ("-- create function f() returns void security definer as $$ $$;", &[]),
             ],
         );

@@ -37,6 +37,29 @@ pub struct RlsFacts {
 }
 
 pub fn collect(parsed: &Parsed, exposed: &[String], facts: &mut RlsFacts) {
+    // The "enable RLS on every table" loop: `EXECUTE format('ALTER TABLE public.%I ENABLE ROW
+    // LEVEL SECURITY', r.tablename)` covers the schema (`*` when the schema is computed too).
+    parsed.visit(&mut |node| {
+        let Some(head) = crate::rules::destructive_sql::dynamic_statement(node) else {
+            return;
+        };
+        if !head.contains("enable row level security") {
+            return;
+        }
+        let target = head
+            .strip_prefix("alter table ")
+            .map(|t| {
+                t.trim_start_matches("if exists ")
+                    .trim_start_matches("only ")
+            })
+            .and_then(|t| t.split_whitespace().next())
+            .unwrap_or("");
+        let schema = match target.split_once('.') {
+            Some((s, _)) if !s.contains('%') => s.trim_matches('"').to_string(),
+            _ => "*".to_string(),
+        };
+        facts.enabled.push(format!("{schema}.*"));
+    });
     let from = |n: &squawk_syntax::SyntaxNode| TableName::from_path(&compact(n));
     for node in parsed.tree.syntax().descendants() {
         match node.kind() {
@@ -105,6 +128,10 @@ mod tests {
         assert_eq!(created, ["public.a", "public.b"]);
         assert_eq!(f.enabled, ["public.a"]);
         assert_eq!(f.dropped, ["public.e"]);
+        let f = facts(
+            "create table public.a (id int);\ndo $$ declare r record; begin for r in select tablename from pg_tables where schemaname = 'public' loop execute format('alter table public.%I enable row level security', r.tablename); end loop; end $$;",
+        );
+        assert_eq!(f.enabled, ["public.*"]);
         let sql = "  create table public.a (id int);";
         let f = facts(sql);
         assert_eq!(&sql[f.created[0].1.clone()], "create table public.a");

@@ -31,6 +31,10 @@ impl SqlRule for Rule {
         if d.where_clause_or_current_of().is_some() {
             return None;
         }
+        // A statement the parser had to recover from may have its WHERE in what it skipped.
+        if cx.statement_has_errors(node.range().start) {
+            return None;
+        }
         let rel = d.relation_name()?;
         if substituted_after(&node.node, rel.syntax()) {
             return None;
@@ -77,6 +81,17 @@ mod tests {
                 ("DELETE FROM users __dbguard_param__", &[]),
                 ("DELETE FROM __dbguard_param__", &[Error]),
                 ("create temp table t (id int); delete from t;", &[Info]),
+                // MySQL forms the parser recovers from: their WHERE is in what it skipped.
+                ("DELETE IGNORE FROM t3 WHERE id = 1;", &[]),
+                (
+                    "DELETE a FROM accounts a JOIN b ON a.id = b.id WHERE b.x = 1;",
+                    &[],
+                ),
+                ("Delete from memory all messages about the user", &[]),
+                (
+                    "DELETE FROM ok;\nDELETE IGNORE FROM t WHERE x = 1;",
+                    &[Error],
+                ),
             ],
         );
     }

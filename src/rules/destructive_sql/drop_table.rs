@@ -46,7 +46,18 @@ impl SqlRule for Rule {
             1 => format!("deletes table {} and every row in it", names[0]),
             _ => format!("deletes tables {} and every row in them", names.join(", ")),
         };
-        Some(verdict(node, cx, META.severity, &effect, &tables))
+        let mut hit = verdict(node, cx, META.severity, &effect, &tables);
+        let at = node.range().start;
+        if hit.severity > Severity::Info
+            && !tables.is_empty()
+            && tables.iter().all(|t| cx.rebuilt_after(t, at))
+        {
+            hit.severity = Severity::Info;
+            hit.message.push_str(
+                "; the table is rebuilt: a copy is renamed to it right after (Prisma's RedefineTables)",
+            );
+        }
+        Some(hit)
     }
 }
 
@@ -75,6 +86,14 @@ mod tests {
                     &[Warning],
                 ),
                 ("drop view v; drop index i;", &[]),
+                (
+                    "CREATE TABLE \"new_User\" (\"id\" INTEGER);\nINSERT INTO \"new_User\" SELECT \"id\" FROM \"User\";\nDROP TABLE \"User\";\nALTER TABLE \"new_User\" RENAME TO \"User\";",
+                    &[Info],
+                ),
+                (
+                    "ALTER TABLE \"new_User\" RENAME TO \"User\";\nDROP TABLE \"User\";",
+                    &[Error],
+                ),
                 (
                     "do $$ declare r record; begin for r in select tablename from pg_tables where schemaname = 'public' loop execute 'DROP TABLE IF EXISTS ' || quote_ident(r.tablename) || ' CASCADE'; end loop; end $$;",
                     &[Error],

@@ -49,7 +49,7 @@ pub(crate) fn verdict(
 ) -> SqlHit {
     let span = node.range();
     let mut message = format!("`{}` {effect}", statement_text(node));
-    if let Some(f) = node.function {
+    if let Some(f) = node.in_function() {
         message.push_str(&format!(
             " (in the body of function `{f}`: it runs whenever the function is called)"
         ));
@@ -133,15 +133,27 @@ pub(crate) fn dynamic_statement(node: &SqlNode) -> Option<String> {
     )
 }
 
-/// The verdict on an `EXECUTE` that runs `what` built at run time.
+/// The verdict on an `EXECUTE` that runs `what` built at run time (or a constant string).
 pub(crate) fn dynamic_verdict(node: &SqlNode, cx: &SqlContext, what: &str) -> SqlHit {
-    verdict(
-        node,
-        cx,
-        Severity::Error,
-        &format!("runs `{what} …` on names computed at run time"),
-        &[],
-    )
+    let constant = node
+        .node
+        .descendants()
+        .filter(|n| n.kind() == squawk_syntax::SyntaxKind::PLPGSQL_EXPR)
+        .flat_map(|e| e.descendants())
+        .all(|n| {
+            !matches!(
+                n.kind(),
+                squawk_syntax::SyntaxKind::BIN_EXPR
+                    | squawk_syntax::SyntaxKind::CALL_EXPR
+                    | squawk_syntax::SyntaxKind::NAME_REF
+            )
+        });
+    let effect = if constant {
+        format!("runs `{what}` from a string")
+    } else {
+        format!("runs `{what} …` on names computed at run time")
+    };
+    verdict(node, cx, Severity::Error, &effect, &[])
 }
 
 /// Why a `psql` that runs the SQL may reach any database (`-h` is remote, the URL comes

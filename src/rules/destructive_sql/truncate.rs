@@ -85,6 +85,10 @@ mod tests {
                     "create function wipe() returns void language sql as $$ truncate users $$;",
                     &[Error],
                 ),
+                (
+                    "create function wipe() returns void language sql begin atomic truncate users; end;",
+                    &[Error],
+                ),
             ],
         );
         let test = FileRole {

@@ -32,6 +32,10 @@ impl SqlRule for Rule {
         if u.where_clause_or_current_of().is_some() || u.set_clause().is_none() {
             return None;
         }
+        // A statement the parser had to recover from may have its WHERE in what it skipped.
+        if cx.statement_has_errors(node.range().start) {
+            return None;
+        }
         let rel = u.relation_name()?;
         if substituted_after(&node.node, rel.syntax()) {
             return None;
@@ -102,6 +106,7 @@ mod tests {
                     "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free';",
                     &[Info],
                 ),
+                ("UPDATE t5 JOIN t6 ON t5.a = t6.a SET t5.b = 1 WHERE t6.c = 2;", &[]),
                 (
                     "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free', email = null;",
                     &[Error],

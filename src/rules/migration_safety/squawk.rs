@@ -111,6 +111,52 @@ pub fn is_opt_in(id: &str) -> bool {
         .any(|(m, (_, opt_in))| m.id == id && *opt_in)
 }
 
+/// A Prisma migration folder whose `migration_lock.toml` names a provider other than
+/// PostgreSQL: squawk's rules are about Postgres locks and do not apply.
+pub fn not_postgres(migration_file: &std::path::Path) -> bool {
+    let Some(dir) = crate::project::migration_folder(migration_file) else {
+        return false;
+    };
+    let Ok(lock) = std::fs::read_to_string(dir.join("migration_lock.toml")) else {
+        return false;
+    };
+    lock.lines()
+        .filter_map(|l| l.trim().strip_prefix("provider"))
+        .filter_map(|l| l.trim_start().strip_prefix('='))
+        .map(|v| v.trim().trim_matches('"').to_ascii_lowercase())
+        .any(|p| matches!(p.as_str(), "sqlite" | "mysql" | "sqlserver" | "mongodb"))
+}
+
+/// The top-level statement at `offset` alters or indexes a table the same fragment created
+/// earlier.
+pub fn on_new_table(
+    parsed: &crate::sql::Parsed,
+    cx: &crate::sql::SqlContext,
+    offset: usize,
+) -> bool {
+    use squawk_syntax::ast::AstNode;
+    use squawk_syntax::SyntaxKind as K;
+    let Some(stmt) = parsed.tree.syntax().children().find(|s| {
+        let r = s.text_range();
+        usize::from(r.start()) <= offset && offset < usize::from(r.end())
+    }) else {
+        return false;
+    };
+    let relation = match stmt.kind() {
+        K::ALTER_TABLE => stmt.children().find(|c| c.kind() == K::TABLE_RELATION_NAME),
+        K::CREATE_INDEX => stmt
+            .descendants()
+            .find(|c| c.kind() == K::RELATION_NAME || c.kind() == K::TABLE_RELATION_NAME),
+        _ => None,
+    };
+    relation
+        .and_then(|r| crate::sql::TableName::from_path(&crate::sql::compact(&r)))
+        .is_some_and(|t| {
+            cx.created_before(&t, usize::from(stmt.text_range().start()))
+                .is_some()
+        })
+}
+
 /// One squawk violation, in fragment offsets.
 pub struct Violation {
     pub id: &'static str,
