@@ -45,12 +45,18 @@ impl SqlRule for Rule {
     }
 }
 
-/// A placeholder (a template substitution) follows `after` in `stmt`: the rest of the
-/// statement, `WHERE` included, is only known at run time.
+/// A placeholder (a template substitution) follows `after` in `stmt`, or ends its name
+/// (`${table}${where}`, `sessions${where}`): the rest of the statement, `WHERE` included, is
+/// only known at run time.
 pub(crate) fn substituted_after(
     stmt: &squawk_syntax::SyntaxNode,
     after: &squawk_syntax::SyntaxNode,
 ) -> bool {
+    // (Inside quotes, `"tenant_${id}"`, a substitution is only part of the name.)
+    let name = crate::sql::compact(after);
+    if name != PLACEHOLDER && name.ends_with(PLACEHOLDER) {
+        return true;
+    }
     let end = after.text_range().end();
     stmt.descendants_with_tokens()
         .filter_map(|e| e.into_token())
@@ -80,6 +86,10 @@ mod tests {
                 ),
                 ("DELETE FROM users __dbguard_param__", &[]),
                 ("DELETE FROM __dbguard_param__", &[Error]),
+                ("DELETE FROM __dbguard_param____dbguard_param__", &[]),
+                ("DELETE FROM sessions__dbguard_param__", &[]),
+                ("DELETE FROM \"tenant___dbguard_param___events\"", &[Error]),
+                ("DELETE FROM \"tenant___dbguard_param__\"", &[Error]),
                 ("create temp table t (id int); delete from t;", &[Info]),
                 // MySQL forms the parser recovers from: their WHERE is in what it skipped.
                 ("DELETE IGNORE FROM t3 WHERE id = 1;", &[]),
