@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "use `format()` with `%I` for identifiers and `%L` for literals, or pass values with `EXECUTE … USING`",
     literals: &["execute"],
     doc: RuleDoc {
-        what: "In a PL/pgSQL body, `EXECUTE` (also `RETURN QUERY EXECUTE`, `OPEN … FOR EXECUTE`, `FOR … IN EXECUTE`) of a string built with `||` from something that is not a literal or a `quote_ident`/`quote_literal`/`quote_nullable` call, or with `format()` whose format string uses `%s`.",
+        what: "In a PL/pgSQL body, `EXECUTE` (also `RETURN QUERY EXECUTE`, `OPEN … FOR EXECUTE`, `FOR … IN EXECUTE`) of a string built with `||` from something that is not a literal or a `quote_ident`/`quote_literal`/`quote_nullable` call, or with `format()` whose format string uses `%s` for an argument that is neither a literal nor quoted that way.",
         why: "Dynamic SQL built from parameters is SQL injection inside the database, and in a `SECURITY DEFINER` function it runs with the owner's rights: a table name argument of `x; DROP TABLE users` does what it says.",
         example: "EXECUTE 'DELETE FROM ' || tbl || ' WHERE id = ' || id;",
         instead: "`EXECUTE format('DELETE FROM %I WHERE id = $1', tbl) USING id;` — `%I` quotes identifiers, `%L` literals, and `USING` passes values as parameters.",

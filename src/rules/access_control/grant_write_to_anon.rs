@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "grant writes to `authenticated` (with RLS policies) or do them server-side; give `anon` at most `SELECT`",
     literals: &["grant"],
     doc: RuleDoc {
-        what: "`GRANT INSERT|UPDATE|DELETE|TRUNCATE|ALL … ON [TABLE] t` or `ON ALL TABLES IN SCHEMA s` to `anon`, `public` or `PUBLIC`. Grants of `SELECT`, grants to other roles and grants on sequences, functions or schemas are not reported.",
+        what: "`GRANT INSERT|UPDATE|DELETE|TRUNCATE|ALL … ON [TABLE] t` or `ON ALL TABLES IN SCHEMA s` to `anon`, `public` or `PUBLIC`. Grants of `SELECT`, grants to other roles and grants on sequences, functions or schemas are not reported. When the same file enables row level security on every table granted (what `supabase db pull` writes: Supabase's default `GRANT ALL … TO anon` next to `ENABLE ROW LEVEL SECURITY`) the finding is info, unless `TRUNCATE` is named: TRUNCATE ignores RLS.",
         why: "`anon` is the role of every unauthenticated API request on Supabase/PostgREST, and `PUBLIC` is every role. Write privileges for them mean the only thing between the internet and the table's rows is RLS — and `TRUNCATE` is not subject to RLS at all.",
         example: "GRANT ALL ON ALL TABLES IN SCHEMA public TO anon;",
         instead: "Grant `SELECT` to `anon` where public reads are intended, writes to `authenticated` with RLS policies, and keep administrative writes on the server with the service role.",

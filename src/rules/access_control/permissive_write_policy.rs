@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "tie the policy to the caller: `USING (auth.uid() = user_id) WITH CHECK (auth.uid() = user_id)`",
     literals: &["policy"],
     doc: RuleDoc {
-        what: "`CREATE POLICY` for `INSERT`, `UPDATE`, `DELETE` or `ALL` (the default when `FOR` is left out) whose `USING` or `WITH CHECK` expression is literally `true`. A public-read policy (`FOR SELECT … USING (true)`) is fine, and so are policies only for `service_role`/`postgres`, which bypass RLS anyway.",
+        what: "`CREATE POLICY` for `INSERT`, `UPDATE`, `DELETE` or `ALL` (the default when `FOR` is left out), and `ALTER POLICY` (its command taken from the `CREATE POLICY` in the same file; a warning when that is not there), whose `USING` or `WITH CHECK` expression is literally `true`. A public-read policy (`FOR SELECT … USING (true)`) is fine, and so are `AS RESTRICTIVE` policies (they only narrow access) and policies only for `service_role`/`postgres`, which bypass RLS anyway.",
         why: "A policy whose condition is `true` allows the operation on every row for every role it applies to (`public` when no `TO` is given, which includes `anon`). RLS is enabled, so the table looks protected, but anyone with the public API key can rewrite or delete all of it.",
         example: "CREATE POLICY \"Anyone can update\" ON public.orders FOR UPDATE USING (true);",
         instead: "Write the condition that says whose rows these are (`auth.uid() = user_id`), restrict the policy `TO authenticated`, and do administrative writes with the service role.",

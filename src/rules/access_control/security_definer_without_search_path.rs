@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "add `SET search_path = ''` and schema-qualify every name in the body",
     literals: &["definer"],
     doc: RuleDoc {
-        what: "`CREATE FUNCTION`/`CREATE PROCEDURE … SECURITY DEFINER` with no `SET search_path` option (any value counts, `''` included).",
+        what: "`CREATE FUNCTION`/`CREATE PROCEDURE … SECURITY DEFINER` with no `SET search_path` option (any value counts, `''` included), unless an `ALTER FUNCTION … SET search_path` for it follows in the same file; and `ALTER FUNCTION … SECURITY DEFINER` for a function whose `search_path` is pinned nowhere in the file.",
         why: "A security-definer function runs with its owner's rights — usually a superuser-like role that bypasses RLS. Without a fixed `search_path`, unqualified names in its body resolve through the caller's search path, so a caller who can create objects in a schema earlier on the path can substitute their own table or function and run it with the owner's rights.",
         example: "CREATE FUNCTION public.handle_new_user() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN INSERT INTO profiles (id) VALUES (new.id); RETURN new; END $$;",
         instead: "`… SECURITY DEFINER SET search_path = '' AS $$ … INSERT INTO public.profiles …` — pin the path and qualify names; or use `SECURITY INVOKER` when the caller's rights are enough.",

@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "rename or archive the table in one release and drop it in a later, reviewed migration after a backup",
     literals: &["drop"],
     doc: RuleDoc {
-        what: "`DROP TABLE` in a `.sql` file, a JS/TS query call or a `psql` command. A warning in a down migration (`down.sql`, `*.down.sql`, after `-- migrate:down`) or when the same file created the table earlier; info in test files, for temporary tables and for `psql` pinned to a local host. Inside a function body it is still reported, naming the function.",
+        what: "`DROP TABLE` in a `.sql` file, a JS/TS query call or a `psql` command, and `EXECUTE 'DROP TABLE ' || …` in PL/pgSQL (the \"drop every table\" loop). A warning in a down migration (`down.sql`, `*.down.sql`, after `-- migrate:down`, a JS migration's `down`) or when the same file created the table earlier; info in test files, for temporary tables, for Prisma's SQLite rebuild (a copy renamed to the dropped name right after) and for `psql` pinned to a local host. Inside a function body it is still reported, naming the function.",
         why: "A dropped table takes its rows with it; the only way back is a restore from backup, losing everything written since. Scripts and migrations that drop tables are run against the wrong database more often than anyone plans.",
         example: "DROP TABLE IF EXISTS public.orders CASCADE;",
         instead: "Stop reading and writing the table first, keep it (or a copy) for a release, take a backup, and drop it in a dedicated, reviewed migration. For scratch data use `CREATE TEMP TABLE`.",

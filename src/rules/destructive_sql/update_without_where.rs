@@ -15,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "add the `WHERE` clause that selects the rows you mean, and run it in a transaction you can roll back",
     literals: &["update"],
     doc: RuleDoc {
-        what: "`UPDATE t SET …` with no `WHERE` clause, in SQL from any host. A template whose tail is a substitution is not reported. Info in test files and for a `psql` pinned to a local host; a warning in down migrations.",
+        what: "`UPDATE t SET …` with no `WHERE` clause, in SQL from any host. A template whose tail (or the end of the table name) is a substitution is not reported, nor is a statement the parser had to recover from (MySQL's `UPDATE a JOIN b`). Info in test files, for a backfill of columns the same file just added (`ADD COLUMN plan` then `UPDATE t SET plan = 'free'`) and for a `psql` pinned to a local host; a warning in down migrations.",
         why: "An unfiltered `UPDATE` replaces the value in every row: the old values are gone unless you restore a backup. Backfills belong in reviewed migrations, not in ad-hoc scripts.",
         example: "UPDATE users SET email = 'test@example.test';",
         instead: "Add the `WHERE` clause (`WHERE id = $1`), or, for a deliberate backfill of every row, put it in a migration where `UPDATE … WHERE true` states the intent and reviewers see it.",
