@@ -76,24 +76,32 @@ const MAX_NAMES: usize = 256;
 /// How many `+` of one `a + b + …` chain are followed; the rest is dynamic.
 pub(crate) const MAX_CONCAT_PARTS: usize = 64;
 
-pub(crate) struct Compiled {
-    pub(crate) language: Language,
+struct Compiled {
     query: Query,
 }
 
-pub(crate) fn compiled(dialect: JsDialect) -> &'static Compiled {
+/// The grammar of a dialect (cheap: no query is compiled).
+fn language(dialect: JsDialect) -> Language {
+    match dialect {
+        JsDialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        JsDialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        JsDialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+    }
+}
+
+/// The shell-calls query for a dialect, compiled once (a few ms for TypeScript).
+fn compiled(dialect: JsDialect) -> &'static Compiled {
     static JS: OnceLock<Compiled> = OnceLock::new();
     static TS: OnceLock<Compiled> = OnceLock::new();
     static TSX: OnceLock<Compiled> = OnceLock::new();
-    let (cell, language): (_, Language) = match dialect {
-        JsDialect::JavaScript => (&JS, tree_sitter_javascript::LANGUAGE.into()),
-        JsDialect::TypeScript => (&TS, tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
-        JsDialect::Tsx => (&TSX, tree_sitter_typescript::LANGUAGE_TSX.into()),
+    let cell = match dialect {
+        JsDialect::JavaScript => &JS,
+        JsDialect::TypeScript => &TS,
+        JsDialect::Tsx => &TSX,
     };
     cell.get_or_init(|| Compiled {
-        query: Query::new(&language, QUERY_SRC)
+        query: Query::new(&language(dialect), QUERY_SRC)
             .expect("shell-calls.scm compiles for every JS dialect"),
-        language,
     })
 }
 
@@ -106,7 +114,7 @@ pub(crate) fn parse(dialect: JsDialect, src: &str) -> Option<tree_sitter::Tree> 
         let mut parsers = cell.borrow_mut();
         if !parsers.iter().any(|(d, _)| *d == dialect) {
             let mut p = Parser::new();
-            p.set_language(&compiled(dialect).language).ok()?;
+            p.set_language(&language(dialect)).ok()?;
             parsers.push((dialect, p));
         }
         let (_, p) = parsers.iter_mut().find(|(d, _)| *d == dialect)?;

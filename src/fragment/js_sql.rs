@@ -1,5 +1,6 @@
 //! JS/TS: strings and templates that are SQL by their call site become SQL fragments, mapped
-//! byte for byte to the host file. The call sites are in `queries/javascript/sql-calls.scm`:
+//! byte for byte to the host file. Every `call_expression` is a candidate (one walk of the
+//! tree; a query for "any call" costs more to compile than the walk) and its callee decides:
 //! `<x>.query(…)`, `<x>.execute(…)`, `<x>.raw(…)` (only when the string starts with a SQL
 //! statement), `prisma.$executeRaw*` / `$queryRaw*` (call or tag), `sql.unsafe(…)`, and
 //! templates tagged `sql`, `Prisma.sql` or `<x>.sql`.
@@ -9,20 +10,15 @@
 //! part; template substitutions and unknown operands become [`PLACEHOLDER`]. An argument that
 //! is itself a tagged template (`db.execute(sql\`…\`)`) is the tag's fragment, not the call's.
 
-use std::sync::OnceLock;
-
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::Node;
 
 use super::escape::decode_escape;
 use super::javascript::{
-    compiled, is_plus, parse, push_standing_for, unwrap_expr, Facts, MAX_CONCAT_PARTS,
-    MAX_RESOLVE_DEPTH,
+    is_plus, parse, push_standing_for, unwrap_expr, Facts, MAX_CONCAT_PARTS, MAX_RESOLVE_DEPTH,
 };
 use super::map::FragmentBuilder;
 use crate::lang::JsDialect;
 use crate::sql::{Origin, SqlFragment, PLACEHOLDER};
-
-const QUERY_SRC: &str = include_str!("../../queries/javascript/sql-calls.scm");
 
 /// Methods whose first argument is SQL only when it reads as a statement (`router.query`,
 /// `useCase.execute` and `res.raw` take other strings).
@@ -53,21 +49,6 @@ const PRISMA_METHODS: &[&str] = &[
 /// Keys of a query-config object (`pool.query({ text: "…", values })`, mysql2's `{ sql }`,
 /// sequelize's `{ query }`) that hold the SQL, for the generic methods.
 const CONFIG_KEYS: &[&str] = &["text", "sql", "query"];
-
-fn query(dialect: JsDialect) -> &'static Query {
-    static JS: OnceLock<Query> = OnceLock::new();
-    static TS: OnceLock<Query> = OnceLock::new();
-    static TSX: OnceLock<Query> = OnceLock::new();
-    let cell = match dialect {
-        JsDialect::JavaScript => &JS,
-        JsDialect::TypeScript => &TS,
-        JsDialect::Tsx => &TSX,
-    };
-    cell.get_or_init(|| {
-        Query::new(&compiled(dialect).language, QUERY_SRC)
-            .expect("sql-calls.scm compiles for every JS dialect")
-    })
-}
 
 /// The callee inside what TypeScript's parser wraps it in: `await pool.query<Row>(…)` parses
 /// with the `await` in the callee, `prisma.$queryRaw<T>`…`` as an instantiation expression.
@@ -100,23 +81,15 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
     let Some(tree) = parse(dialect, text) else {
         return Vec::new();
     };
-    let q = query(dialect);
-    let idx = |name: &str| q.capture_index_for_name(name);
-    let (i_callee, i_args) = (idx("callee"), idx("args"));
     let root = tree.root_node();
     let facts = Facts::new(root, text, false);
     let mut out: Vec<SqlFragment> = Vec::new();
     let mut functions = None;
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(q, root, text.as_bytes());
-    while let Some(m) = matches.next() {
-        let node = |i: Option<u32>| {
-            m.captures
-                .iter()
-                .find(|cap| Some(cap.index) == i)
-                .map(|cap| cap.node)
-        };
-        let (Some(callee), Some(args)) = (node(i_callee), node(i_args)) else {
+    for call in calls(root) {
+        let (Some(callee), Some(args)) = (
+            call.child_by_field_name("function"),
+            call.child_by_field_name("arguments"),
+        ) else {
             continue;
         };
         let tagged = args.kind() == "template_string";
@@ -198,6 +171,29 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
         ));
     }
     out
+}
+
+/// Every `call_expression` of the tree, in document order (one cursor walk).
+fn calls(root: Node) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let n = cursor.node();
+        if n.kind() == "call_expression" {
+            out.push(n);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+        }
+    }
 }
 
 /// The named functions of a file, as (byte range, name): `function down()`, `async down()`,
