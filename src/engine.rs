@@ -353,13 +353,26 @@ fn sql_findings(
         .collect();
     let rls = &rules::access_control::table_without_rls::META;
     let rls_on = config.rule_enabled(rls.id, rls.category);
+    let mut parsed_fragments = Vec::new();
     for frag in sql {
         if let Some(why) = crate::sql::too_deep(&frag.text) {
             out.partly_skipped.get_or_insert(why);
             continue;
         }
-        let parsed = crate::sql::parse(&frag.text);
-        let cx = SqlContext::new(frag, &parsed, role);
+        parsed_fragments.push((frag, crate::sql::parse(&frag.text)));
+    }
+    // A table one call creates is known to the file's later calls.
+    let file_tables: Vec<crate::sql::context::Created> = if parsed_fragments.len() > 1 {
+        parsed_fragments
+            .iter()
+            .flat_map(|(f, p)| SqlContext::new(f, p, role).created_in_host())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (frag, parsed) in &parsed_fragments {
+        let (frag, parsed) = (*frag, parsed);
+        let cx = SqlContext::new(frag, parsed, role).with_file_tables(file_tables.clone());
         parsed.visit(&mut |node| {
             for rule in &active {
                 if let Some(hit) = rule.check(node, &cx) {
@@ -380,7 +393,7 @@ fn sql_findings(
         });
         let mut facts = RlsFacts::default();
         rules::access_control::table_without_rls::collect(
-            &parsed,
+            parsed,
             &config.exposed_schemas,
             &mut facts,
         );
@@ -422,7 +435,7 @@ fn sql_findings(
                 };
                 // Locks on a table this migration created lock nobody (squawk misses
                 // `ALTER TABLE ONLY "public"."t"` of `supabase db pull` output).
-                if rules::migration_safety::squawk::on_new_table(&parsed, &cx, v.span.start) {
+                if rules::migration_safety::squawk::on_new_table(parsed, &cx, v.span.start) {
                     continue;
                 }
                 let help = v.help.unwrap_or_else(|| meta.help.to_string());

@@ -81,6 +81,9 @@ pub struct SqlContext<'a> {
     pub role: FileRole,
     down_from: Option<usize>,
     created: Vec<Created>,
+    /// Tables the file's other SQL fragments create (`client.query("CREATE TEMP TABLE s …")`
+    /// before `client.query("TRUNCATE s")`), with host offsets.
+    created_in_file: Vec<Created>,
     /// Keys of tables the fragment enables RLS on.
     rls_enabled: Vec<String>,
     /// Columns the fragment adds (`ALTER TABLE t ADD COLUMN c`): table key, column, where.
@@ -165,6 +168,7 @@ impl<'a> SqlContext<'a> {
             role,
             down_from,
             created,
+            created_in_file: Vec::new(),
             rls_enabled,
             added_columns,
             alter_functions,
@@ -190,11 +194,36 @@ impl<'a> SqlContext<'a> {
         self.role.down || down_function || self.down_from.is_some_and(|d| range.start >= d)
     }
 
-    /// The table was created earlier in this fragment (temporary or not).
-    pub fn created_before(&self, table: &TableName, at: usize) -> Option<&Created> {
+    /// The tables this fragment creates, with host offsets (for the file's other fragments).
+    pub fn created_in_host(&self) -> Vec<Created> {
         self.created
             .iter()
-            .find(|c| c.at < at && c.table.key() == table.key())
+            .map(|c| Created {
+                at: self.fragment.to_host(c.at..c.at + 1).start,
+                ..c.clone()
+            })
+            .collect()
+    }
+
+    /// Tables created by the file's other fragments ([`SqlContext::created_in_host`]).
+    pub fn with_file_tables(mut self, created: Vec<Created>) -> Self {
+        self.created_in_file = created;
+        self
+    }
+
+    /// The table was created earlier in this fragment, or earlier in the file by another
+    /// fragment (temporary or not).
+    pub fn created_before(&self, table: &TableName, at: usize) -> Option<&Created> {
+        let key = table.key();
+        self.created
+            .iter()
+            .find(|c| c.at < at && c.table.key() == key)
+            .or_else(|| {
+                let host = self.fragment.to_host(at..at + 1).start;
+                self.created_in_file
+                    .iter()
+                    .find(|c| c.at < host && c.table.key() == key)
+            })
     }
 
     /// The origin's own reason for `info`: a `psql` pinned to a local host.
