@@ -136,6 +136,30 @@ fn js_may_hold_sql(text: &str) -> bool {
     sites.is_match(text) && statements.is_match(text)
 }
 
+thread_local! {
+    /// What this thread is doing for the current file (a rule id, or a stage), so that a
+    /// panic is reported with the rule that caused it.
+    static STAGE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+fn enter(stage: &'static str) {
+    STAGE.with(|s| s.set(stage));
+    // Debug builds only: lets the tests prove that a panic in a rule is reported with its id.
+    #[cfg(debug_assertions)]
+    {
+        static RULE: OnceLock<Option<String>> = OnceLock::new();
+        let rule = RULE.get_or_init(|| std::env::var("DBGUARD_TEST_PANIC_RULE").ok());
+        if rule.as_deref() == Some(stage) {
+            panic!("DBGUARD_TEST_PANIC_RULE");
+        }
+    }
+}
+
+/// The rule or stage the current thread was in (for panic reports).
+pub fn current_stage() -> &'static str {
+    STAGE.with(|s| s.get())
+}
+
 /// One file's findings, and what it tells the project rules.
 #[derive(Debug, Default)]
 pub struct FileLint {
@@ -152,6 +176,8 @@ pub fn lint_source(source: &SourceFile, kind: FileKind, config: &Config) -> Vec<
 
 /// Lints one file's text and collects its facts for the project rules.
 pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
+    crate::budget::take_exceeded(); // a previous file's, already reported
+    enter("extract");
     // Debug builds only: lets the tests prove that a panic costs one file, not the run.
     #[cfg(debug_assertions)]
     if let Ok(marker) = std::env::var("DBGUARD_TEST_PANIC") {
@@ -201,6 +227,12 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
     }
     if !out.facts.is_empty() {
         out.facts.project = crate::project::project_root(&abs);
+    }
+    if let Some(what) = crate::budget::take_exceeded() {
+        out.partly_skipped.get_or_insert(format!(
+            "{what} parse took longer than {} s: abandoned",
+            crate::budget::PARSE_BUDGET.as_secs()
+        ));
     }
     sort_and_dedup(&mut out.findings);
     assign_fingerprints(&mut out.findings);
@@ -293,6 +325,7 @@ fn command_findings(
                 sql.extend(crate::sql::shell::fragments(&cmd, &lookup));
             }
             for rule in &active {
+                enter(rule.meta().id);
                 let Some(hit) = rule.check(&cmd) else {
                     continue;
                 };
@@ -308,6 +341,7 @@ fn command_findings(
                     meta.help.to_string(),
                 ));
             }
+            enter("extract");
         }
     }
     sql
@@ -375,6 +409,7 @@ fn sql_findings(
         let cx = SqlContext::new(frag, parsed, role).with_file_tables(file_tables.clone());
         parsed.visit(&mut |node| {
             for rule in &active {
+                enter(rule.meta().id);
                 if let Some(hit) = rule.check(node, &cx) {
                     if cx.needs_clean_parse() && cx.statement_has_errors(hit.span.start) {
                         continue;
@@ -390,7 +425,9 @@ fn sql_findings(
                     ));
                 }
             }
+            enter("extract");
         });
+        enter(rules::access_control::table_without_rls::META.id);
         let mut facts = RlsFacts::default();
         rules::access_control::table_without_rls::collect(
             parsed,
@@ -429,6 +466,7 @@ fn sql_findings(
                 config.rule_enabled(id, rules::Category::MigrationSafety)
                     && (!rules::is_opt_in(id) || config.explicitly_enabled(id))
             };
+            enter("squawk");
             for v in rules::migration_safety::squawk::lint(&parsed.parse, &frag.text, &enabled) {
                 let Some(meta) = rules::find_rule(v.id) else {
                     continue;

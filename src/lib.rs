@@ -7,6 +7,7 @@
 //! stages together; [`config`] reads `dbguard.toml`.
 
 pub mod agent;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -31,6 +31,17 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// The note's kind: `internal-error` (a dbguard bug: the run exits 2) or `file-skipped`.
+    pub fn kind(&self) -> &'static str {
+        if self.reason.starts_with(INTERNAL_ERROR) {
+            "internal-error"
+        } else {
+            "file-skipped"
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
@@ -258,7 +269,11 @@ pub fn lint_file(
         })) {
             Ok(lint) => FileResult::Linted(Box::new((source, lint))),
             Err(panic) => skipped(format!(
-                "{INTERNAL_ERROR} (a dbguard bug, please report it): {}",
+                "{INTERNAL_ERROR} in {} (a dbguard bug, please report it): {}",
+                match engine::current_stage() {
+                    "" | "extract" => "extraction".to_string(),
+                    rule => format!("rule `{rule}`"),
+                },
                 panic_message(panic.as_ref())
             )),
         },

@@ -332,6 +332,37 @@ fn skipped_files_are_counted_and_listed() {
         verbose.stderr
     );
     assert!(verbose.stderr.contains("3 skipped"), "{}", verbose.stderr);
+    // Never silent: without -v too, in every format.
+    let args = ["check", "--max-file-size", "1000", "--format"];
+    let concise = run(dbguard().current_dir(d.path()).args(args).arg("concise"));
+    assert!(
+        concise
+            .stderr
+            .contains("skipped latin1.sh: not valid UTF-8"),
+        "{}",
+        concise.stderr
+    );
+    assert_eq!(v["skipped"][1]["kind"], "file-skipped");
+    let sarif = run(dbguard().current_dir(d.path()).args(args).arg("sarif"));
+    let s: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let notes = &s["runs"][0]["invocations"][0];
+    assert_eq!(notes["executionSuccessful"], true);
+    assert_eq!(
+        notes["toolExecutionNotifications"][1]["message"]["text"],
+        "bin.sh: binary file (NUL byte)"
+    );
+    assert_eq!(
+        notes["toolExecutionNotifications"][1]["descriptor"]["id"],
+        "file-skipped"
+    );
+    let github = run(dbguard().current_dir(d.path()).args(args).arg("github"));
+    assert!(
+        github.stdout.contains(
+            "::warning file=bin.sh,title=dbguard file-skipped::dbguard did not lint this file fully: binary file (NUL byte)"
+        ),
+        "{}",
+        github.stdout
+    );
 }
 
 #[test]
@@ -548,6 +579,26 @@ fn a_panic_costs_one_file_and_fails_the_run() {
         .args(["check-command", "echo PANIC-HERE"]));
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("the check failed"), "{}", o.stderr);
+}
+
+/// A panic inside a rule names the rule; SQL rules are covered the same way.
+#[test]
+fn a_panic_in_a_rule_names_the_rule() {
+    let d = repo(&[("a.sh", "dropdb app\n"), ("b.sql", "DROP TABLE t;\n")]);
+    for (rule, path) in [("dropdb", "a.sh"), ("drop-table", "b.sql")] {
+        let o = run(dbguard()
+            .current_dir(d.path())
+            .env("DBGUARD_TEST_PANIC_RULE", rule)
+            .args(["check", "--format", "json"]));
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        let v: Value = serde_json::from_str(&o.stdout).unwrap();
+        assert_eq!(v["skipped"][0]["path"], path, "{}", o.stdout);
+        let reason = v["skipped"][0]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with(&format!("internal error in rule `{rule}`")),
+            "{reason}"
+        );
+    }
 }
 
 /// A UTF-8 byte order mark is not a column, and does not hide a shebang.

@@ -353,7 +353,7 @@ impl<'a> Doc<'a> {
 }
 
 fn parse_yaml(src: &str) -> Option<Tree> {
-    YAML.with(|p| p.borrow_mut().parse(src, None))
+    YAML.with(|p| crate::budget::parse(&mut p.borrow_mut(), src, "YAML"))
 }
 
 /// A scalar's value and its map back to the host.

@@ -118,7 +118,7 @@ pub(crate) fn parse(dialect: JsDialect, src: &str) -> Option<tree_sitter::Tree> 
             parsers.push((dialect, p));
         }
         let (_, p) = parsers.iter_mut().find(|(d, _)| *d == dialect)?;
-        p.parse(src, None)
+        crate::budget::parse(p, src, "JavaScript/TypeScript")
     })
 }
 

@@ -45,7 +45,7 @@ fn pairs<'t>(object: Node<'t>) -> impl Iterator<Item = (Node<'t>, Node<'t>)> {
 }
 
 pub fn extract(src: &str) -> Vec<Fragment> {
-    let Some(tree) = JSON.with(|p| p.borrow_mut().parse(src, None)) else {
+    let Some(tree) = JSON.with(|p| crate::budget::parse(&mut p.borrow_mut(), src, "JSON")) else {
         return Vec::new();
     };
     let root = tree.root_node();

@@ -36,6 +36,22 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             escape_data(&format!("{}\nhelp: {}", f.message, f.help)),
         )?;
     }
+    for s in run.skipped {
+        let command = match s.kind() {
+            "internal-error" => "error",
+            _ => "warning",
+        };
+        writeln!(
+            out,
+            "::{command} file={},title={}::{}",
+            escape_property(&s.path),
+            escape_property(&format!("dbguard {}", s.kind())),
+            escape_data(&format!(
+                "dbguard did not lint this file fully: {}",
+                s.reason
+            )),
+        )?;
+    }
     Ok(())
 }
 

@@ -46,7 +46,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "{text}")?;
     }
-    for line in run.skipped_lines().iter().filter(|_| run.verbose) {
+    for line in run.skipped_lines() {
         writeln!(out, "{line}")?;
     }
     writeln!(out, "{}", run.summary_line())

@@ -31,7 +31,7 @@ pub fn to_value(run: &Run) -> Value {
     let skipped: Vec<Value> = run
         .skipped
         .iter()
-        .map(|s| json!({"path": s.path, "reason": s.reason}))
+        .map(|s| json!({"path": s.path, "kind": s.kind(), "reason": s.reason}))
         .collect();
     json!({
         "version": 1,

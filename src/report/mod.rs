@@ -74,7 +74,10 @@ impl Run<'_> {
     pub fn skipped_lines(&self) -> Vec<String> {
         self.skipped
             .iter()
-            .map(|s| format!("skipped {}: {}", s.path, s.reason))
+            .map(|s| match s.kind() {
+                "internal-error" => format!("error: {}: {}", s.path, s.reason),
+                _ => format!("skipped {}: {}", s.path, s.reason),
+            })
             .collect()
     }
 }
@@ -107,11 +110,10 @@ pub fn render(
     Ok(())
 }
 
+/// Files that were not (fully) linted, one line each: never silent.
 fn write_notes(run: &Run, err: &mut dyn Write) -> io::Result<()> {
-    if run.verbose {
-        for line in run.skipped_lines() {
-            writeln!(err, "{line}")?;
-        }
+    for line in run.skipped_lines() {
+        writeln!(err, "{line}")?;
     }
     Ok(())
 }

@@ -57,6 +57,18 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
+    let notifications: Vec<Value> = run
+        .skipped
+        .iter()
+        .map(|s| {
+            json!({
+                "descriptor": {"id": s.kind()},
+                "level": if s.kind() == "internal-error" { "error" } else { "warning" },
+                "message": {"text": format!("{}: {}", s.path, s.reason)},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.path}}}],
+            })
+        })
+        .collect();
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -69,6 +81,10 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "invocations": [{
+                "executionSuccessful": !run.skipped.iter().any(|s| s.kind() == "internal-error"),
+                "toolExecutionNotifications": notifications,
+            }],
         }]
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -188,7 +188,7 @@ thread_local! {
 
 /// Parses shell text with this thread's bash parser.
 pub(crate) fn parse_bash(text: &str) -> Option<Tree> {
-    BASH.with(|p| p.borrow_mut().parse(text, None))
+    BASH.with(|p| crate::budget::parse(&mut p.borrow_mut(), text, "shell"))
 }
 
 /// Extracts every command of a fragment, in source order.
