@@ -463,7 +463,13 @@ fn block_scalar(b: &mut FragmentBuilder, src: &str, r: std::ops::Range<usize>) {
         if folded && !more_indented {
             prev_folds = true;
         } else {
-            b.push_decoded("\n", line_start + content.len());
+            // The line's own break; a last line without one (end of file) lends its last byte.
+            let at = if line.len() > content.len() {
+                line_start + content.len()
+            } else {
+                line_start + content.len() - 1
+            };
+            b.push_decoded("\n", at);
             prev_folds = false;
         }
     }
