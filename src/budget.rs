@@ -1,8 +1,9 @@
-//! Parse budgets. Every tree-sitter parse gets a time budget; a parse that runs out is
-//! abandoned, and the file it belongs to is reported as (partly) skipped with the reason, so a
-//! pathological input costs bounded time and is never silently dropped.
+//! Budgets. Every tree-sitter parse gets a time budget, and every recursive extraction a depth
+//! or work limit (nested `bash -c`, YAML aliases). Running out abandons that part of the file,
+//! and the file is reported as (partly) skipped with the reason: a pathological input costs
+//! bounded time and is never silently dropped.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
@@ -12,7 +13,17 @@ use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 pub const PARSE_BUDGET: Duration = Duration::from_secs(5);
 
 thread_local! {
-    static EXCEEDED: Cell<Option<&'static str>> = const { Cell::new(None) };
+    static EXCEEDED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Records that a budget ran out while linting the current file (the first reason is kept).
+pub fn note(reason: impl FnOnce() -> String) {
+    EXCEEDED.with(|e| {
+        let mut e = e.borrow_mut();
+        if e.is_none() {
+            *e = Some(reason());
+        }
+    });
 }
 
 /// Parses `text` within [`PARSE_BUDGET`]. `what` names the language for the skip reason.
@@ -38,15 +49,20 @@ fn parse_within(
         // A halted parse would resume on the next call: start afresh instead.
         parser.reset();
         if start.elapsed() > budget {
-            EXCEEDED.with(|e| e.set(Some(what)));
+            note(|| {
+                format!(
+                    "{what} parse took longer than {} s: abandoned",
+                    budget.as_secs()
+                )
+            });
         }
     }
     tree
 }
 
-/// The language of a parse that ran out of time on this thread since the last call.
-pub fn take_exceeded() -> Option<&'static str> {
-    EXCEEDED.with(|e| e.take())
+/// Why part of the current file was not read, since the last call (on this thread).
+pub fn take_exceeded() -> Option<String> {
+    EXCEEDED.with(|e| e.borrow_mut().take())
 }
 
 #[cfg(test)]
@@ -59,7 +75,10 @@ mod tests {
         p.set_language(&tree_sitter_bash::LANGUAGE.into()).unwrap();
         let text = "echo hi; ".repeat(50_000);
         assert!(parse_within(&mut p, &text, "bash", Duration::ZERO).is_none());
-        assert_eq!(take_exceeded(), Some("bash"));
+        assert_eq!(
+            take_exceeded().as_deref(),
+            Some("bash parse took longer than 0 s: abandoned")
+        );
         assert_eq!(take_exceeded(), None);
         // The parser is usable again, and a normal budget parses.
         let tree = parse(&mut p, "echo ok", "bash").unwrap();

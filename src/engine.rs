@@ -228,11 +228,8 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
     if !out.facts.is_empty() {
         out.facts.project = crate::project::project_root(&abs);
     }
-    if let Some(what) = crate::budget::take_exceeded() {
-        out.partly_skipped.get_or_insert(format!(
-            "{what} parse took longer than {} s: abandoned",
-            crate::budget::PARSE_BUDGET.as_secs()
-        ));
+    if let Some(reason) = crate::budget::take_exceeded() {
+        out.partly_skipped.get_or_insert(reason);
     }
     sort_and_dedup(&mut out.findings);
     assign_fingerprints(&mut out.findings);

@@ -271,3 +271,61 @@ fn latin1_sql_is_read() {
         .args(["check", "x.sh", "-v", "--format", "concise"]));
     assert!(o.stderr.contains("not valid UTF-8"), "{}", o.stderr);
 }
+
+/// Extraction limits are reported, not silent: `bash -c` nested past the limit, and a YAML
+/// alias bomb, each list their file as skipped with the reason.
+#[test]
+fn extraction_limits_are_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let mut script = "dropdb app".to_string();
+    // Nine levels (quoting grows fourfold per level).
+    for _ in 0..9 {
+        script = format!("bash -c {}", shell_quote(&script));
+    }
+    write(d.path(), "deep.sh", &format!("{script}\n"));
+    // Each level merges the previous one twice: 2^30 mappings if expanded naively.
+    let mut yaml = String::from("e0: &e0 {K0: \"x\"}\n");
+    for i in 1..30 {
+        let p = i - 1;
+        yaml.push_str(&format!(
+            "e{i}: &e{i} {{<<: [*e{p}, *e{p}], K{i}: \"x\"}}\n"
+        ));
+    }
+    yaml.push_str(
+        "jobs:\n  j:\n    runs-on: x\n    env:\n      <<: *e29\n    steps:\n      - run: prisma migrate reset --force\n",
+    );
+    write(d.path(), ".github/workflows/bomb.yml", &yaml);
+    let o = run(common::dbguard()
+        .current_dir(d.path())
+        .args(["check", ".", "--format", "json"]));
+    assert!(o.code == 0 || o.code == 1, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let reasons: Vec<String> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s["path"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("deep.sh: shell code nested more than 8 levels")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with(".github/workflows/bomb.yml: YAML")),
+        "{reasons:?}"
+    );
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}

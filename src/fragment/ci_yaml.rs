@@ -150,6 +150,9 @@ impl<'a> Doc<'a> {
     fn spend(&self) -> bool {
         let left = self.visits.get();
         if left == 0 {
+            crate::budget::note(|| {
+                format!("YAML aliases and templates expand to more than {MAX_VISITS} nodes: the rest is not read")
+            });
             return false;
         }
         self.visits.set(left - 1);
@@ -158,7 +161,13 @@ impl<'a> Doc<'a> {
 
     /// Runs `f` one nesting level deeper, or returns `fallback` past the limits.
     fn nested<R>(&self, fallback: R, f: impl FnOnce() -> R) -> R {
-        if self.depth.get() >= MAX_NESTING || !self.spend() {
+        if self.depth.get() >= MAX_NESTING {
+            crate::budget::note(|| {
+                format!("YAML merges and references nested more than {MAX_NESTING} levels: not followed deeper")
+            });
+            return fallback;
+        }
+        if !self.spend() {
             return fallback;
         }
         self.depth.set(self.depth.get() + 1);

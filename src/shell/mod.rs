@@ -278,6 +278,11 @@ impl Walker<'_, '_> {
 
     fn walk(&mut self, node: Node) {
         if self.tree_depth >= MAX_TREE_DEPTH {
+            crate::budget::note(|| {
+                format!(
+                    "shell nested deeper than {MAX_TREE_DEPTH} syntax levels: not read past them"
+                )
+            });
             return;
         }
         self.tree_depth += 1;
@@ -446,6 +451,7 @@ impl Walker<'_, '_> {
     /// Parses a range of this fragment as a script of its own (one nesting level deeper).
     fn nested(&mut self, r: Range<usize>) {
         if self.depth >= MAX_NESTING {
+            crate::budget::note(nesting_note);
             return;
         }
         let script = self.verbatim(r);
@@ -600,6 +606,10 @@ struct Input {
     file: Option<Word>,
 }
 
+fn nesting_note() -> String {
+    format!("shell code nested more than {MAX_NESTING} levels (`bash -c`, `eval`, heredocs): not followed deeper")
+}
+
 /// Normalizes one command, records it, and follows the shell code it runs.
 fn emit(
     state: &mut State,
@@ -675,6 +685,9 @@ fn emit(
     let scripts = if at.nesting < MAX_NESTING {
         nested_scripts(&cmd, stdin)
     } else {
+        if !nested_scripts(&cmd, stdin).is_empty() {
+            crate::budget::note(nesting_note);
+        }
         Vec::new()
     };
     for script in scripts {
