@@ -16,6 +16,48 @@ thread_local! {
     static EXCEEDED: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// How deeply JS/TS may nest brackets before it is not parsed: tree-sitter's query matching
+/// is quadratic in the depth of an error tree, and real code (minified bundles included)
+/// nests a few dozen levels.
+pub const MAX_JS_DEPTH: usize = 2000;
+
+/// The deepest nesting of `(`, `[` and `{` in JS/TS `text`, outside strings, templates and
+/// comments (a regular expression's brackets count: an overestimate no real code reaches).
+pub fn bracket_depth(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
 /// Records that a budget ran out while linting the current file (the first reason is kept).
 pub fn note(reason: impl FnOnce() -> String) {
     EXCEEDED.with(|e| {
@@ -68,6 +110,16 @@ pub fn take_exceeded() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bracket_depth_skips_strings_and_comments() {
+        assert_eq!(bracket_depth("f(a[{b}])"), 3);
+        assert_eq!(
+            bracket_depth("q(\"((((\"); // ((((\n/* (( */ x(`((${1}`)"),
+            1
+        );
+        assert_eq!(bracket_depth("s = '\\'('; g()"), 1);
+    }
 
     #[test]
     fn an_exhausted_budget_abandons_the_parse_and_is_reported() {

@@ -185,6 +185,19 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
             panic!("DBGUARD_TEST_PANIC");
         }
     }
+    if matches!(kind, FileKind::Js(_)) && (may_match(&source.text) || js_may_hold_sql(&source.text))
+    {
+        let depth = crate::budget::bracket_depth(&source.text);
+        if depth > crate::budget::MAX_JS_DEPTH {
+            return FileLint {
+                partly_skipped: Some(format!(
+                    "JS/TS nested {depth} levels deep (more than {}): not parsed",
+                    crate::budget::MAX_JS_DEPTH
+                )),
+                ..FileLint::default()
+            };
+        }
+    }
     let abs = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
     let rel = abs.strip_prefix(&config.root).unwrap_or(&abs);
     let mut out = FileLint::default();
@@ -384,12 +397,25 @@ fn sql_findings(
         .collect();
     let rls = &rules::access_control::table_without_rls::META;
     let rls_on = config.rule_enabled(rls.id, rls.category);
+    // Statements nested too deeply to parse are blanked out (offsets kept), the rest parsed.
+    let blanked: Vec<SqlFragment>;
+    let sql: Vec<&SqlFragment> = if sql.iter().any(|f| crate::sql::too_deep(&f.text).is_some()) {
+        blanked = sql
+            .iter()
+            .map(|f| match crate::sql::blank_too_deep(&f.text) {
+                Some((text, why)) => {
+                    out.partly_skipped.get_or_insert(why);
+                    SqlFragment::new(text, f.map.clone(), f.origin.clone())
+                }
+                None => f.clone(),
+            })
+            .collect();
+        blanked.iter().collect()
+    } else {
+        sql.iter().collect()
+    };
     let mut parsed_fragments = Vec::new();
     for frag in sql {
-        if let Some(why) = crate::sql::too_deep(&frag.text) {
-            out.partly_skipped.get_or_insert(why);
-            continue;
-        }
         parsed_fragments.push((frag, crate::sql::parse(&frag.text)));
     }
     // A table one call creates is known to the file's later calls.
@@ -497,6 +523,9 @@ pub fn decode(
     bytes: Vec<u8>,
     kind: FileKind,
 ) -> Result<SourceFile, &'static str> {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err("UTF-16 text (only UTF-8 is read)");
+    }
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err("binary file (NUL byte)");
     }

@@ -57,9 +57,12 @@ pub enum Classified {
 
 /// Classifies by path alone.
 pub fn classify_path(path: &Path) -> Classified {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    // A name that is not UTF-8 (`caf\xe9.sql`) is classified by its lossy form: the kind is in
+    // the ASCII extension.
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return Classified::Unknown;
     };
+    let name: &str = &name;
     let kind = match name {
         "package.json" => Some(FileKind::PackageJson),
         ".gitlab-ci.yml" | ".gitlab-ci.yaml" => Some(FileKind::GitlabCi),

@@ -104,14 +104,14 @@ impl FragmentBuilder {
         if range.is_empty() {
             return;
         }
-        // Split at the parent's segment boundaries so that the map stays exact.
+        // Split at the parent's segment boundaries so that the map stays exact. The segments
+        // are sorted: only those inside the range are looked at (each word of a deeply nested
+        // `bash -c` would otherwise cost the whole parent map).
         let mut start = range.start;
-        let bounds: Vec<usize> = parent_map
-            .segments
-            .iter()
-            .map(|s| s.frag)
-            .filter(|&f| f > range.start && f < range.end)
-            .collect();
+        let segs = &parent_map.segments;
+        let first = segs.partition_point(|s| s.frag <= range.start);
+        let last = segs.partition_point(|s| s.frag < range.end).max(first);
+        let bounds: Vec<usize> = segs[first..last].iter().map(|s| s.frag).collect();
         for b in bounds.into_iter().chain(std::iter::once(range.end)) {
             self.push_verbatim(&parent_text[start..b], parent_map.to_host(start));
             start = b;

@@ -9,7 +9,8 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {} [{}] {}",
-            f.path,
+            // One finding, one line: a line break in a file name is written as `\n`.
+            f.path.replace('\n', "\\n").replace('\r', "\\r"),
             f.start.line,
             f.start.column,
             f.severity.as_str(),

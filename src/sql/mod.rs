@@ -291,11 +291,25 @@ fn backticks_to_quotes(text: &str) -> Option<String> {
 /// the parser's tree building is quadratic in depth, and real SQL nests a few dozen levels.
 pub const MAX_DEPTH: usize = 1000;
 
-/// Why `text` is not parsed, when it nests deeper than [`MAX_DEPTH`]. Strings, quoted names
-/// and comments do not count.
-pub fn too_deep(text: &str) -> Option<String> {
+/// The statements of `text` nested deeper than [`MAX_DEPTH`], blanked out (every byte but line
+/// breaks becomes a space, so offsets stay the same), and why; `None` when nothing is too deep.
+/// Statements end at `;`; strings, quoted names and comments do not count.
+pub fn blank_too_deep(text: &str) -> Option<(String, String)> {
     let b = text.as_bytes();
-    let (mut depth, mut max, mut nots, mut max_nots) = (0usize, 0usize, 0usize, 0usize);
+    let mut out: Option<Vec<u8>> = None;
+    let mut deepest = 0usize;
+    let (mut start, mut depth, mut max, mut nots, mut max_nots) = (0usize, 0usize, 0, 0, 0);
+    let mut finish = |start: usize, end: usize, level: usize, out: &mut Option<Vec<u8>>| {
+        if level > MAX_DEPTH {
+            deepest = deepest.max(level);
+            let o = out.get_or_insert_with(|| b.to_vec());
+            for byte in &mut o[start..end] {
+                if *byte != b'\n' {
+                    *byte = b' ';
+                }
+            }
+        }
+    };
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -322,12 +336,16 @@ pub fn too_deep(text: &str) -> Option<String> {
                 max = max.max(depth);
             }
             b')' | b']' => depth = depth.saturating_sub(1),
+            b';' => {
+                finish(start, i, max.max(max_nots), &mut out);
+                (start, depth, max, nots, max_nots) = (i + 1, 0, 0, 0, 0);
+            }
             c if c.is_ascii_alphabetic() => {
-                let start = i;
+                let word = i;
                 while i + 1 < b.len() && (b[i + 1].is_ascii_alphanumeric() || b[i + 1] == b'_') {
                     i += 1;
                 }
-                if b[start..=i].eq_ignore_ascii_case(b"not") {
+                if b[word..=i].eq_ignore_ascii_case(b"not") {
                     nots += 1;
                     max_nots = max_nots.max(nots);
                 } else {
@@ -338,9 +356,17 @@ pub fn too_deep(text: &str) -> Option<String> {
         }
         i += 1;
     }
-    let deepest = max.max(max_nots);
-    (deepest > MAX_DEPTH)
-        .then(|| format!("SQL nested {deepest} levels deep (more than {MAX_DEPTH}): not parsed"))
+    finish(start, b.len(), max.max(max_nots), &mut out);
+    let blanked = String::from_utf8(out?).ok()?;
+    Some((
+        blanked,
+        format!("SQL nested {deepest} levels deep (more than {MAX_DEPTH}): that statement is not parsed"),
+    ))
+}
+
+/// Why some of `text` is not parsed (see [`blank_too_deep`]).
+pub fn too_deep(text: &str) -> Option<String> {
+    blank_too_deep(text).map(|(_, why)| why)
 }
 
 /// Text for messages: a placeholder shows as `${…}`.
@@ -506,6 +532,12 @@ mod tests {
         assert!(too_deep(&quoted).is_none());
         assert!(too_deep(&format!("select {} true;", "not ".repeat(1200))).is_some());
         assert!(too_deep(&format!("select {}", "1 + ".repeat(5000))).is_none());
+        // Only the deep statement is blanked; the next one stays.
+        let text = format!("select {};\nDROP TABLE t;", "(".repeat(1500));
+        let (blanked, why) = blank_too_deep(&text).unwrap();
+        assert_eq!(blanked.len(), text.len());
+        assert!(blanked.ends_with(";\nDROP TABLE t;"), "{blanked:?}");
+        assert!(blanked.starts_with("       ") && why.contains("1500 levels"));
     }
 
     #[test]
