@@ -236,10 +236,6 @@ impl<'a> SqlContext<'a> {
         }
     }
 
-    pub fn created(&self) -> &[Created] {
-        &self.created
-    }
-
     /// The `ALTER FUNCTION`/`ALTER PROCEDURE` statements of the fragment for `name`
     /// (lowercased, without arguments), as lowercased text.
     pub fn alters_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
