@@ -437,21 +437,60 @@ fn fold_lines(
     }
 }
 
+/// Lines with their breaks: `\n`, `\r\n`, or a lone `\r` (YAML 1.2 ends lines at each).
+fn lines_inclusive(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
+        }
+        let mut i = start;
+        while i < b.len() {
+            match b[i] {
+                b'\n' => {
+                    i += 1;
+                    break;
+                }
+                b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                    i += 2;
+                    break;
+                }
+                b'\r' => {
+                    i += 1;
+                    break;
+                }
+                _ => i += 1,
+            }
+        }
+        let line = &s[start..i];
+        start = i;
+        Some(line)
+    })
+}
+
 /// `|` keeps line breaks, `>` folds them; the header may carry chomping and indentation.
 fn block_scalar(b: &mut FragmentBuilder, src: &str, r: std::ops::Range<usize>) {
     let text = &src[r.clone()];
     let folded = text.starts_with('>');
-    let Some(nl) = text.find('\n') else { return };
+    let Some(nl) = text.find(['\n', '\r']) else {
+        return;
+    };
+    let nl = if text[nl..].starts_with("\r\n") {
+        nl + 1
+    } else {
+        nl
+    };
     let body_start = r.start + nl + 1;
     let body = &src[body_start..r.end];
-    let indent = body
-        .lines()
+    let indent = lines_inclusive(body)
+        .map(|l| l.trim_end_matches(['\n', '\r']))
         .find(|l| !l.trim().is_empty())
         .map(|l| l.len() - l.trim_start_matches(' ').len())
         .unwrap_or(0);
     let mut pos = body_start;
     let mut prev_folds = false;
-    for line in body.split_inclusive('\n') {
+    for line in lines_inclusive(body) {
         let line_start = pos;
         pos += line.len();
         let content = line.trim_end_matches(['\n', '\r']);
