@@ -305,17 +305,27 @@ fn exec_object_ok(object: Option<Node>, modules: &[&str], src: &str) -> bool {
 }
 
 /// The expression inside `(x)`, `x as T`, `x satisfies T` and `x!`.
-pub(crate) fn unwrap_expr(mut node: Node) -> Node {
+pub(crate) fn unwrap_expr(node: Node) -> Node {
+    unwrap_kinds(
+        node,
+        &[
+            "parenthesized_expression",
+            "as_expression",
+            "satisfies_expression",
+            "non_null_expression",
+        ],
+    )
+}
+
+/// The first named child of `node` while `node` is one of `kinds` (a few levels at most).
+pub(crate) fn unwrap_kinds<'t>(mut node: Node<'t>, kinds: &[&str]) -> Node<'t> {
     for _ in 0..MAX_RESOLVE_DEPTH {
-        match node.kind() {
-            "parenthesized_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression" => match node.named_child(0) {
-                Some(inner) => node = inner,
-                None => break,
-            },
-            _ => break,
+        if !kinds.contains(&node.kind()) {
+            break;
+        }
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
         }
     }
     node

@@ -14,7 +14,8 @@ use tree_sitter::Node;
 
 use super::escape::decode_escape;
 use super::javascript::{
-    is_plus, parse, push_standing_for, unwrap_expr, Facts, MAX_CONCAT_PARTS, MAX_RESOLVE_DEPTH,
+    is_plus, parse, push_standing_for, unwrap_expr, unwrap_kinds, Facts, MAX_CONCAT_PARTS,
+    MAX_RESOLVE_DEPTH,
 };
 use super::map::FragmentBuilder;
 use crate::lang::JsDialect;
@@ -52,20 +53,16 @@ const CONFIG_KEYS: &[&str] = &["text", "sql", "query"];
 
 /// The callee inside what TypeScript's parser wraps it in: `await pool.query<Row>(…)` parses
 /// with the `await` in the callee, `prisma.$queryRaw<T>`…`` as an instantiation expression.
-fn unwrap_callee(mut node: Node) -> Node {
-    for _ in 0..4 {
-        match node.kind() {
-            "await_expression"
-            | "non_null_expression"
-            | "instantiation_expression"
-            | "parenthesized_expression" => match node.named_child(0) {
-                Some(inner) => node = inner,
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    node
+fn unwrap_callee(node: Node) -> Node {
+    unwrap_kinds(
+        node,
+        &[
+            "await_expression",
+            "non_null_expression",
+            "instantiation_expression",
+            "parenthesized_expression",
+        ],
+    )
 }
 
 /// How a call site decides that its string is SQL.
