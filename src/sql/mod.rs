@@ -247,6 +247,34 @@ impl TableName {
     }
 }
 
+/// When a SQL string (`'…'`), quoted name (`"…"`) or comment (`-- …`, `/* … */`) starts at
+/// byte `i`, the index of its last byte (or of the end of the text).
+fn skip_literal(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    match b[i] {
+        q @ (b'\'' | b'"') => {
+            j += 1;
+            while j < b.len() && b[j] != q {
+                j += 1;
+            }
+        }
+        b'-' if b.get(i + 1) == Some(&b'-') => {
+            while j < b.len() && b[j] != b'\n' {
+                j += 1;
+            }
+        }
+        b'/' if b.get(i + 1) == Some(&b'*') => {
+            j += 2;
+            while j + 1 < b.len() && !(b[j] == b'*' && b[j + 1] == b'/') {
+                j += 1;
+            }
+            j += 1;
+        }
+        _ => return None,
+    }
+    Some(j)
+}
+
 /// MySQL quotes names with backticks (Prisma's MySQL migrations, PlanetScale): the same text
 /// with each backtick outside strings and comments turned into a double quote, byte for byte,
 /// so that the Postgres parser reads the names and offsets stay the same. `None` when there is
@@ -259,27 +287,10 @@ fn backticks_to_quotes(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'\'' => {
-                i += 1;
-                while i < b.len() && b[i] != b'\'' {
-                    i += 1;
-                }
-            }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'`' => out[i] = b'"',
-            _ => {}
+        if let Some(end) = skip_literal(b, i) {
+            i = end;
+        } else if b[i] == b'`' {
+            out[i] = b'"';
         }
         i += 1;
     }
@@ -312,25 +323,11 @@ pub fn blank_too_deep(text: &str) -> Option<(String, String)> {
     };
     let mut i = 0;
     while i < b.len() {
+        if let Some(end) = skip_literal(b, i) {
+            i = end + 1;
+            continue;
+        }
         match b[i] {
-            q @ (b'\'' | b'"') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    i += 1;
-                }
-            }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
             b'(' | b'[' => {
                 depth += 1;
                 max = max.max(depth);
