@@ -222,6 +222,15 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
     if !sql.is_empty() {
         sql_findings(source, &sql, role, config, &abs, &mut out);
     }
+    let input = rules::FileInput::new(
+        source,
+        kind,
+        &rel,
+        config,
+        role.test,
+        config.is_script(&abs),
+    );
+    file_findings(&input, &mut out.findings);
     if kind == FileKind::Sql {
         out.facts.supabase |= is_supabase_migration(&rel);
     }
@@ -295,6 +304,63 @@ pub fn context_facts(path: &Path, kind: FileKind, text: &str, config: &Config) -
         _ => {}
     }
     facts
+}
+
+/// One automaton over every file rule's literals; pattern `i` belongs to `owners[i]`.
+fn file_prefilter() -> &'static (AhoCorasick, Vec<usize>) {
+    static AC: OnceLock<(AhoCorasick, Vec<usize>)> = OnceLock::new();
+    AC.get_or_init(|| {
+        let mut lits = Vec::new();
+        let mut owners = Vec::new();
+        for (i, rule) in rules::file_rules().iter().enumerate() {
+            for l in rule.meta().literals {
+                lits.push(*l);
+                owners.push(i);
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(lits)
+            .expect("literals build an automaton");
+        (ac, owners)
+    })
+}
+
+/// Runs the file rules whose literals the file contains (or that need none).
+fn file_findings(input: &rules::FileInput, findings: &mut Vec<Finding>) {
+    let all = rules::file_rules();
+    let config = input.config;
+    let mut candidate = vec![false; all.len()];
+    let (ac, owners) = file_prefilter();
+    for m in ac.find_overlapping_iter(input.text()) {
+        candidate[owners[m.pattern().as_usize()]] = true;
+    }
+    let mut hits = Vec::new();
+    for (i, rule) in all.iter().enumerate() {
+        let meta = rule.meta();
+        if !config.rule_enabled(meta.id, meta.category)
+            || (rules::is_opt_in(meta.id) && !config.explicitly_enabled(meta.id))
+        {
+            continue;
+        }
+        enter(meta.id);
+        if !candidate[i] && !rule.needs_no_literal(input) {
+            continue;
+        }
+        hits.clear();
+        rule.check(input, &mut hits);
+        for hit in hits.drain(..) {
+            findings.push(finding(
+                input.source,
+                meta,
+                config.severity_for(meta.id, meta.severity, hit.severity),
+                hit.span,
+                hit.message,
+                hit.help.unwrap_or_else(|| meta.help.to_string()),
+            ));
+        }
+    }
+    enter("extract");
 }
 
 /// Runs the command rules over the file's shell fragments; returns the SQL the commands run

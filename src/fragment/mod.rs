@@ -2,6 +2,7 @@
 //! One module per host kind; JS/TS extraction uses the tree-sitter queries under `queries/`.
 
 pub mod ci_yaml;
+pub mod comments;
 pub mod dockerfile;
 pub mod escape;
 pub mod javascript;

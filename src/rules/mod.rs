@@ -5,9 +5,14 @@
 //! SARIF rule metadata and the README rule table.
 
 pub mod access_control;
+pub mod bypass;
+pub mod contract;
 pub mod destructive_command;
 pub mod destructive_sql;
+pub mod environment;
+pub mod input;
 pub mod migration_safety;
+pub mod production_url;
 
 use std::ops::Range;
 
@@ -15,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::shell::Command;
 use crate::sql::{SqlContext, SqlNode};
+pub use input::{FileHit, FileInput, FileRule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -144,7 +150,28 @@ pub trait SqlRule: Sync {
 
 /// Every command rule.
 pub fn command_rules() -> &'static [&'static dyn CommandRule] {
-    destructive_command::RULES
+    static ALL: std::sync::OnceLock<Vec<&'static dyn CommandRule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        destructive_command::RULES
+            .iter()
+            .chain(bypass::COMMAND_RULES)
+            .copied()
+            .collect()
+    })
+}
+
+/// Every file rule.
+pub fn file_rules() -> &'static [&'static dyn FileRule] {
+    static ALL: std::sync::OnceLock<Vec<&'static dyn FileRule>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        production_url::RULES
+            .iter()
+            .chain(environment::RULES)
+            .chain(bypass::RULES)
+            .chain(contract::RULES)
+            .copied()
+            .collect()
+    })
 }
 
 /// Every per-statement SQL rule.
@@ -168,13 +195,14 @@ pub fn project_rules() -> &'static [&'static RuleMeta] {
     &PROJECT
 }
 
-/// Every rule's metadata, in catalogue order: command rules, SQL rules, project rules, then
-/// squawk's migration rules.
+/// Every rule's metadata, in catalogue order: command rules, SQL rules, file rules, project
+/// rules, then squawk's migration rules.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
     command_rules()
         .iter()
         .map(|r| r.meta())
         .chain(sql_rules().iter().map(|r| r.meta()))
+        .chain(file_rules().iter().map(|r| r.meta()))
         .chain(project_rules().iter().copied())
         .chain(migration_safety::squawk::metas().iter())
 }
