@@ -46,6 +46,9 @@ pub enum Command {
         /// A rule id, as listed by `dbguard rules`.
         rule: String,
     },
+    /// Record today's findings in a baseline file; `check --baseline FILE` then reports only
+    /// findings that are not in it.
+    Baseline(BaselineArgs),
     /// Check one command line (from an AI coding agent, a wrapper script): exit 0 when
     /// allowed, 2 when blocked, with the reason on stderr.
     CheckCommand(CheckCommandArgs),
@@ -66,6 +69,21 @@ pub enum Command {
     },
     /// Remove the pre-commit hook that `install-hook` wrote (restoring a chained hook).
     UninstallHook,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BaselineArgs {
+    /// Files or directories to lint (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Where to write (default: `[baseline] path` of the config, else .dbguard-baseline.json).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of the nearest dbguard.toml.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Do not honour .gitignore, .ignore and other ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -158,12 +176,63 @@ pub struct CheckArgs {
     /// Colored output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: Color,
+    /// Ignore `dbguard-ignore` comments (a strict CI job); `[[suppress]]` entries still apply.
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// List the findings that suppressions hid.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Report only findings not recorded in this baseline (see `dbguard baseline`); default:
+    /// `[baseline] path` of the config.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// The arguments of a plain `dbguard check PATHS`.
+    fn plain(paths: Vec<PathBuf>, config: Option<PathBuf>, no_ignore: bool) -> CheckArgs {
+        CheckArgs {
+            paths,
+            staged: false,
+            changed_since: None,
+            new_only: false,
+            stdin_filename: None,
+            format: None,
+            fail_on: FailOn::Error,
+            config,
+            no_ignore,
+            force_exclude: false,
+            max_file_size: 2 * 1024 * 1024,
+            threads: 0,
+            verbose: false,
+            color: Color::Never,
+            no_inline_suppressions: false,
+            show_suppressed: false,
+            baseline: None,
+        }
+    }
+
+    fn walk_options(&self) -> WalkOptions {
+        WalkOptions {
+            paths: if self.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                self.paths.clone()
+            },
+            no_ignore: self.no_ignore,
+            force_exclude: self.force_exclude,
+            max_file_size: self.max_file_size,
+            threads: self.threads,
+            inline_suppressions: !self.no_inline_suppressions,
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
+        Command::Baseline(args) => baseline(args),
         Command::Rules { format } => print_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::CheckCommand(args) => crate::agent::check_command(&args),
@@ -195,18 +264,27 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
     let cwd = std::env::current_dir()
         .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
     let resolver = Resolver::new(args.config.as_deref(), &cwd)?;
-    let opts = WalkOptions {
-        paths: if args.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            args.paths.clone()
-        },
-        no_ignore: args.no_ignore,
-        force_exclude: args.force_exclude,
-        max_file_size: args.max_file_size,
-        threads: args.threads,
+    let opts = args.walk_options();
+    // Read before linting: a missing or broken baseline is an error, not a slow surprise.
+    let baseline_file = match &args.baseline {
+        Some(f) => Some(f.clone()),
+        None => configured_baseline(&resolver, &cwd)?,
     };
-    let outcome = collect(&args, &opts, &resolver, &cwd)?;
+    let baseline = match &baseline_file {
+        Some(f) => Some(crate::baseline::load(f)?),
+        None => None,
+    };
+    let mut outcome = collect(&args, &opts, &resolver, &cwd)?;
+    let baseline_counts = match (&baseline, &baseline_file) {
+        (Some(b), Some(f)) => {
+            let got = crate::baseline::filter(&mut outcome.findings, b, f, &outcome.scanned, &cwd);
+            Some(report::BaselineCounts {
+                baselined: got.baselined,
+                stale: got.stale,
+            })
+        }
+        _ => None,
+    };
     let stdout_tty = std::io::stdout().is_terminal();
     // In GitHub Actions, annotations (the summary goes to stderr).
     let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
@@ -227,7 +305,13 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
         sources: &outcome.sources,
         files_scanned: outcome.files_scanned,
         skipped: &outcome.skipped,
-        suppressed: 0,
+        suppressed: outcome.suppressed.len(),
+        suppressed_findings: if args.show_suppressed {
+            &outcome.suppressed
+        } else {
+            &[]
+        },
+        baseline: baseline_counts,
         duration_ms: started.elapsed().as_millis(),
         color,
         verbose: args.verbose,
@@ -253,6 +337,39 @@ fn check(args: CheckArgs) -> Result<u8, Report> {
     }
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// `[baseline] path` of the config that applies to the current directory, relative to the
+/// config's folder.
+fn configured_baseline(
+    resolver: &Resolver,
+    cwd: &std::path::Path,
+) -> Result<Option<PathBuf>, Report> {
+    let config = resolver.for_dir(cwd)?;
+    Ok(config.baseline.as_ref().map(|p| config.root.join(p)))
+}
+
+/// `dbguard baseline`: lints like `check` and writes every finding to the baseline file.
+fn baseline(args: BaselineArgs) -> Result<u8, Report> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    let resolver = Resolver::new(args.config.as_deref(), &cwd)?;
+    let check_args = CheckArgs::plain(args.paths, args.config, args.no_ignore);
+    let opts = check_args.walk_options();
+    let file = match args.output {
+        Some(f) => f,
+        None => configured_baseline(&resolver, &cwd)?
+            .unwrap_or_else(|| PathBuf::from(crate::baseline::FILE_NAME)),
+    };
+    let outcome = collect(&check_args, &opts, &resolver, &cwd)?;
+    let n = crate::baseline::write(&file, &outcome.findings, &cwd)?;
+    eprintln!(
+        "dbguard: wrote {n} finding{} to {} ({} files scanned)",
+        if n == 1 { "" } else { "s" },
+        file.display(),
+        outcome.files_scanned
+    );
+    Ok(EXIT_CLEAN)
 }
 
 /// Lints what the arguments select: the walk of PATHS, the staged files, the files changed

@@ -60,7 +60,7 @@ struct RawConfig {
     #[serde(default)]
     suppressions: RawSuppressions,
     #[serde(default)]
-    suppress: Vec<RawSuppress>,
+    suppress: Vec<Spanned<RawSuppress>>,
     #[serde(default)]
     baseline: RawBaseline,
     #[serde(default)]
@@ -188,6 +188,16 @@ pub struct SuppressEntry {
     pub path: String,
     pub rule: String,
     pub reason: Option<String>,
+    /// Byte range of the entry in the config file.
+    pub span: std::ops::Range<usize>,
+    matcher: globset::GlobMatcher,
+}
+
+impl SuppressEntry {
+    /// True when the entry's `path` glob matches `rel` (relative to the config's folder).
+    pub fn matches(&self, rel: &str) -> bool {
+        self.matcher.is_match(rel)
+    }
 }
 
 /// A validated configuration.
@@ -195,6 +205,8 @@ pub struct SuppressEntry {
 pub struct Config {
     /// The config file, if any.
     pub file: Option<PathBuf>,
+    /// The config file's text (empty for the defaults): findings about entries point into it.
+    pub text: Arc<str>,
     /// Directory that globs are relative to.
     pub root: PathBuf,
     disabled_rules: Vec<String>,
@@ -354,18 +366,23 @@ impl Config {
             });
         }
         let mut suppress = Vec::new();
-        for s in &raw.suppress {
+        for entry in &raw.suppress {
+            let span = entry.span();
+            let s = entry.get_ref();
             check_rule(&s.rule)?;
-            compile_glob(s.path.get_ref())
+            let glob = compile_glob(s.path.get_ref())
                 .map_err(|e| err(s.path.span(), format!("invalid glob: {e}"), None))?;
             suppress.push(SuppressEntry {
                 path: s.path.get_ref().clone(),
                 rule: s.rule.get_ref().clone(),
                 reason: s.reason.clone(),
+                span,
+                matcher: glob.compile_matcher(),
             });
         }
         Ok(Config {
             file,
+            text: Arc::from(text),
             root,
             disabled_rules,
             disabled_categories,

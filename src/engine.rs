@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use crate::config::Config;
-use crate::finding::{assign_fingerprints, snippet, sort_and_dedup, Finding};
+use crate::finding::{assign_fingerprints, sort_and_dedup, Finding};
 use crate::fragment::{self, Body, Fragment};
 use crate::lang::FileKind;
 use crate::project::Facts;
@@ -167,6 +167,8 @@ pub struct FileLint {
     pub facts: Facts,
     /// Why part of the file was not analyzed (SQL nested too deeply to parse).
     pub partly_skipped: Option<String>,
+    /// Its `dbguard-ignore` comments and the `[[suppress]]` entries that match it.
+    pub suppressions: Option<crate::suppress::FileSuppressions>,
 }
 
 /// Lints one file's text.
@@ -231,6 +233,19 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
         config.is_script(&abs),
     );
     file_findings(&input, &mut out.findings);
+    let mut directives = Vec::new();
+    if crate::suppress::may_hold_directive(&source.text) {
+        enter("suppress");
+        directives = crate::suppress::parse(source, input.comments());
+    }
+    directives.extend(crate::suppress::config_entries(config, &rel));
+    if !directives.is_empty() {
+        out.suppressions = Some(crate::suppress::FileSuppressions {
+            path: source.display.clone(),
+            directives,
+            policy: crate::suppress::Policy::of(config),
+        });
+    }
     if kind == FileKind::Sql {
         out.facts.supabase |= is_supabase_migration(&rel);
     }
@@ -431,20 +446,7 @@ fn finding(
     message: String,
     help: String,
 ) -> Finding {
-    let span = span.start.min(source.text.len())..span.end.min(source.text.len());
-    Finding {
-        rule: meta.id,
-        category: meta.category,
-        severity,
-        path: source.display.clone(),
-        start: source.line_col(span.start),
-        end: source.line_col(span.end),
-        snippet: snippet(source, &span),
-        span,
-        message,
-        help,
-        fingerprint: String::new(),
-    }
+    Finding::new(source, meta, severity, span, message, help)
 }
 
 /// Runs the SQL rules (and squawk's, on migration files) over the file's SQL fragments.

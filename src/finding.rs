@@ -21,9 +21,39 @@ pub struct Finding {
     /// The offending text, whitespace collapsed (first 200 chars).
     pub snippet: String,
     pub fingerprint: String,
+    /// Index among the file's findings of the same rule with the same snippet (part of the
+    /// fingerprint).
+    pub occurrence: usize,
 }
 
 impl Finding {
+    /// A finding of `meta` at `span` of `source` (clamped to the text).
+    pub fn new(
+        source: &SourceFile,
+        meta: &'static crate::rules::RuleMeta,
+        severity: Severity,
+        span: Range<usize>,
+        message: String,
+        help: String,
+    ) -> Finding {
+        let span = span.start.min(source.text.len())..span.end.min(source.text.len());
+        let span = span.start.min(span.end)..span.end;
+        Finding {
+            rule: meta.id,
+            category: meta.category,
+            severity,
+            path: source.display.clone(),
+            start: source.line_col(span.start),
+            end: source.line_col(span.end),
+            snippet: snippet(source, &span),
+            span,
+            message,
+            help,
+            fingerprint: String::new(),
+            occurrence: 0,
+        }
+    }
+
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (&self.path, self.start.line, self.start.column, self.rule)
     }
@@ -77,10 +107,19 @@ pub fn assign_fingerprints(findings: &mut [Finding]) {
         std::collections::HashMap::new();
     for f in findings.iter_mut() {
         let n = seen.entry((f.rule, f.snippet.clone())).or_insert(0);
-        let k = n.to_string();
+        f.occurrence = *n;
         *n += 1;
-        f.fingerprint = format!("{:016x}", fnv1a(&[f.rule, &f.path, &f.snippet, &k]));
+        f.fingerprint = fingerprint(f.rule, &f.path, &f.snippet, f.occurrence);
     }
+}
+
+/// The fingerprint of a finding of `rule` in `path` whose snippet is `snippet`, the
+/// `occurrence`-th such in the file.
+pub fn fingerprint(rule: &str, path: &str, snippet: &str, occurrence: usize) -> String {
+    format!(
+        "{:016x}",
+        fnv1a(&[rule, path, snippet, &occurrence.to_string()])
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! stages together; [`config`] reads `dbguard.toml`.
 
 pub mod agent;
+pub mod baseline;
 pub mod budget;
 pub mod cli;
 pub mod config;
@@ -21,5 +22,6 @@ pub mod rules;
 pub mod shell;
 pub mod source;
 pub mod sql;
+pub mod suppress;
 pub mod target;
 pub mod walk;

@@ -153,6 +153,7 @@ fn migration_order(facts: &[Facts]) -> Vec<Finding> {
                 message: hit.message,
                 help: meta.help.to_string(),
                 fingerprint: String::new(),
+                occurrence: 0,
             });
         }
     }

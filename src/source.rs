@@ -92,6 +92,16 @@ impl SourceFile {
         }
     }
 
+    /// How many lines the text has.
+    pub fn line_count(&self) -> usize {
+        self.line_starts().len()
+    }
+
+    /// The byte offset where the 1-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts()[line - 1]
+    }
+
     /// The text of the 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let starts = self.line_starts();

@@ -23,6 +23,8 @@ pub struct WalkOptions {
     pub force_exclude: bool,
     pub max_file_size: u64,
     pub threads: usize,
+    /// Honour `dbguard-ignore` comments (false: `--no-inline-suppressions`).
+    pub inline_suppressions: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,9 +50,15 @@ pub struct Outcome {
     /// Sources of files with findings (for reporters that show source lines).
     pub sources: Vec<Arc<SourceFile>>,
     pub files_scanned: usize,
+    /// Display paths of the linted files.
+    pub scanned: Vec<String>,
     pub skipped: Vec<Skipped>,
     /// What the linted files tell the project rules.
     pub facts: Vec<crate::project::Facts>,
+    /// The linted files' suppressions.
+    pub suppressions: Vec<crate::suppress::FileSuppressions>,
+    /// Findings that a suppression hid.
+    pub suppressed: Vec<crate::suppress::Suppressed>,
 }
 
 /// The path as the user should see it: relative to `cwd` when possible, `/`-separated.
@@ -162,7 +170,7 @@ pub fn run(
     if let Some(e) = error.into_inner().expect("error") {
         return Err(e);
     }
-    Ok(outcome.into_inner().expect("outcome").finish())
+    Ok(outcome.into_inner().expect("outcome").finish(opts, cwd))
 }
 
 /// How a skipped file's reason starts when linting it panicked.
@@ -191,7 +199,11 @@ impl Outcome {
             FileResult::Linted(linted) => {
                 let (source, lint) = *linted;
                 self.files_scanned += 1;
-                let keep = !lint.findings.is_empty() || !lint.facts.rls_candidates.is_empty();
+                self.scanned.push(source.display.clone());
+                let keep = !lint.findings.is_empty()
+                    || !lint.facts.rls_candidates.is_empty()
+                    || lint.suppressions.is_some();
+                self.suppressions.extend(lint.suppressions);
                 if let Some(reason) = lint.partly_skipped {
                     self.skipped.push(Skipped {
                         path: source.display.clone(),
@@ -213,7 +225,7 @@ impl Outcome {
 
     /// Runs the project rules, then sorts everything once, so output does not depend on
     /// thread timing.
-    pub(crate) fn finish(mut self) -> Outcome {
+    pub(crate) fn finish(mut self, opts: &WalkOptions, cwd: &Path) -> Outcome {
         let mut project = crate::project::run(&self.facts);
         crate::finding::sort_and_dedup(&mut project);
         crate::finding::assign_fingerprints(&mut project);
@@ -221,8 +233,23 @@ impl Outcome {
         crate::finding::sort_and_dedup(&mut self.findings);
         self.sources.sort_by(|a, b| a.display.cmp(&b.display));
         self.sources.dedup_by(|a, b| a.display == b.display);
+        self.suppressions.sort_by(|a, b| a.path.cmp(&b.path));
+        self.suppressions.dedup_by(|a, b| a.path == b.path);
+        let applied = crate::suppress::apply(
+            &mut self.findings,
+            &self.suppressions,
+            &self.sources,
+            opts.inline_suppressions,
+            cwd,
+        );
+        self.suppressed = applied.suppressed;
+        self.sources.extend(applied.sources);
+        self.sources.sort_by(|a, b| a.display.cmp(&b.display));
+        self.sources.dedup_by(|a, b| a.display == b.display);
         self.skipped.sort();
         self.skipped.dedup();
+        self.scanned.sort();
+        self.scanned.dedup();
         self
     }
 }
@@ -315,7 +342,7 @@ pub fn lint_stdin(
             opts.max_file_size,
         ));
     }
-    Ok(outcome.finish())
+    Ok(outcome.finish(opts, cwd))
 }
 
 /// Lints a list of files (the git index, the files changed since a commit) on all threads.
@@ -331,7 +358,7 @@ pub fn lint_files(
     // The project rules judge the listed files against the whole project: RLS enabled in a
     // migration that is not among them still counts.
     outcome.facts.extend(project_context(cwd, resolver));
-    Ok(outcome.finish())
+    Ok(outcome.finish(opts, cwd))
 }
 
 /// What the project's SQL files and package.json files on disk say, for the project rules

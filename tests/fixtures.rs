@@ -16,7 +16,9 @@ fn findings_json(o: &Outcome) -> String {
         sources: &o.sources,
         files_scanned: o.files_scanned,
         skipped: &o.skipped,
-        suppressed: 0,
+        suppressed: o.suppressed.len(),
+        suppressed_findings: &[],
+        baseline: None,
         duration_ms: 0,
         color: false,
         verbose: false,
@@ -181,6 +183,20 @@ fn every_finding_points_at_its_command() {
         let meta = rules::find_rule(f.rule).unwrap();
         // Folder-level findings have no span; squawk's point where squawk says.
         if f.rule == "migration-order" || is_squawk(f.rule) {
+            continue;
+        }
+        // Findings about suppressions point at the directive (or at the rule it names), or
+        // at the `[[suppress]]` entry of the config.
+        if f.category == rules::Category::Suppression {
+            let source = o.sources.iter().find(|s| s.display == f.path).unwrap();
+            let line = source.line_text(f.start.line);
+            assert!(
+                line.contains("dbguard-ignore") || source.text[f.span.clone()].contains("rule ="),
+                "{}:{}: [{}] not at a suppression",
+                f.path,
+                f.start.line,
+                f.rule
+            );
             continue;
         }
         let source = o

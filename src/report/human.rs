@@ -46,6 +46,9 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "{text}")?;
     }
+    for line in run.suppressed_lines() {
+        writeln!(out, "{line}")?;
+    }
     for line in run.skipped_lines() {
         writeln!(out, "{line}")?;
     }

@@ -7,33 +7,31 @@ use serde_json::{json, Value};
 use super::Run;
 use crate::rules::Severity;
 
+fn finding(f: &crate::finding::Finding) -> Value {
+    json!({
+        "rule": f.rule,
+        "category": f.category.as_str(),
+        "severity": f.severity.as_str(),
+        "path": f.path,
+        "line": f.start.line,
+        "column": f.start.column,
+        "end_line": f.end.line,
+        "end_column": f.end.column,
+        "message": f.message,
+        "help": f.help,
+        "snippet": f.snippet,
+        "fingerprint": f.fingerprint,
+    })
+}
+
 pub fn to_value(run: &Run) -> Value {
-    let findings: Vec<Value> = run
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule,
-                "category": f.category.as_str(),
-                "severity": f.severity.as_str(),
-                "path": f.path,
-                "line": f.start.line,
-                "column": f.start.column,
-                "end_line": f.end.line,
-                "end_column": f.end.column,
-                "message": f.message,
-                "help": f.help,
-                "snippet": f.snippet,
-                "fingerprint": f.fingerprint,
-            })
-        })
-        .collect();
+    let findings: Vec<Value> = run.findings.iter().map(finding).collect();
     let skipped: Vec<Value> = run
         .skipped
         .iter()
         .map(|s| json!({"path": s.path, "kind": s.kind(), "reason": s.reason}))
         .collect();
-    json!({
+    let mut doc = json!({
         "version": 1,
         "tool": {"name": "dbguard", "version": env!("CARGO_PKG_VERSION")},
         "summary": {
@@ -50,7 +48,23 @@ pub fn to_value(run: &Run) -> Value {
         },
         "findings": findings,
         "skipped": skipped,
-    })
+    });
+    if let Some(b) = run.baseline {
+        doc["summary"]["baselined"] = json!(b.baselined);
+        doc["summary"]["baseline_stale"] = json!(b.stale);
+    }
+    if !run.suppressed_findings.is_empty() {
+        doc["suppressed"] = run
+            .suppressed_findings
+            .iter()
+            .map(|s| {
+                let mut v = finding(&s.finding);
+                v["suppression"] = json!({"kind": s.kind, "reason": s.reason});
+                v
+            })
+            .collect();
+    }
+    doc
 }
 
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {

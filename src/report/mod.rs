@@ -27,13 +27,26 @@ pub enum Format {
     Github,
 }
 
+/// What `--baseline` did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BaselineCounts {
+    pub baselined: usize,
+    pub stale: usize,
+}
+
 /// Everything a reporter needs.
 pub struct Run<'a> {
     pub findings: &'a [Finding],
     pub sources: &'a [Arc<SourceFile>],
     pub files_scanned: usize,
     pub skipped: &'a [Skipped],
+    /// How many findings suppressions hid.
     pub suppressed: usize,
+    /// The hidden findings, listed with `--show-suppressed` (empty otherwise).
+    pub suppressed_findings: &'a [crate::suppress::Suppressed],
+    /// How many findings a baseline hid, and how many baseline entries matched nothing
+    /// (`None`: no baseline).
+    pub baseline: Option<BaselineCounts>,
     pub duration_ms: u128,
     pub color: bool,
     pub verbose: bool,
@@ -66,8 +79,40 @@ impl Run<'_> {
         if self.suppressed > 0 {
             s.push_str(&format!(", {} suppressed", self.suppressed));
         }
+        if let Some(b) = self.baseline {
+            s.push_str(&format!(", {} in baseline", b.baselined));
+            if b.stale > 0 {
+                s.push_str(&format!(
+                    " ({} baseline {} no longer {} anything: run `dbguard baseline` to prune)",
+                    b.stale,
+                    if b.stale == 1 { "entry" } else { "entries" },
+                    if b.stale == 1 { "matches" } else { "match" }
+                ));
+            }
+        }
         s.push_str(&format!(" · {} ms", self.duration_ms));
         s
+    }
+
+    /// Suppressed findings, one per line (`--show-suppressed`): not in the
+    /// `PATH:LINE:COL: SEVERITY` shape, so problem matchers do not take them for findings.
+    pub fn suppressed_lines(&self) -> Vec<String> {
+        self.suppressed_findings
+            .iter()
+            .map(|s| {
+                let f = &s.finding;
+                format!(
+                    "suppressed ({}): {}:{}:{}: [{}] {} — {}",
+                    s.kind,
+                    f.path,
+                    f.start.line,
+                    f.start.column,
+                    f.rule,
+                    f.message.replace(['\n', '\r'], " "),
+                    s.reason.as_deref().unwrap_or("no reason given")
+                )
+            })
+            .collect()
     }
 
     /// Skipped files, one per line (for `--verbose` and the human format).
@@ -93,6 +138,9 @@ pub fn render(
         Format::Human => human::render(run, out)?,
         Format::Concise => {
             concise::render(run, out)?;
+            for line in run.suppressed_lines() {
+                writeln!(out, "{line}")?;
+            }
             write_notes(run, err)?;
             writeln!(err, "{}", run.summary_line())?;
         }

@@ -31,12 +31,16 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
-    let results: Vec<Value> = run
-        .findings
-        .iter()
-        .map(|f| {
+    // Suppressed findings (`--show-suppressed`) carry SARIF's own `suppressions`.
+    let listed = run.findings.iter().map(|f| (f, None)).chain(
+        run.suppressed_findings
+            .iter()
+            .map(|s| (&s.finding, Some(s))),
+    );
+    let results: Vec<Value> = listed
+        .map(|(f, suppressed)| {
             let index = metas.iter().position(|m| m.id == f.rule).unwrap_or(0);
-            json!({
+            let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "level": level(f.severity),
@@ -54,7 +58,14 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                     }
                 }],
                 "partialFingerprints": {"dbguard/v1": f.fingerprint},
-            })
+            });
+            if let Some(s) = suppressed {
+                result["suppressions"] = json!([{
+                    "kind": if s.kind == "config" { "external" } else { "inSource" },
+                    "justification": s.reason.clone().unwrap_or_default(),
+                }]);
+            }
+            result
         })
         .collect();
     let notifications: Vec<Value> = run

@@ -13,6 +13,7 @@ pub mod environment;
 pub mod input;
 pub mod migration_safety;
 pub mod production_url;
+pub mod suppression;
 
 use std::ops::Range;
 
@@ -204,6 +205,7 @@ pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .chain(sql_rules().iter().map(|r| r.meta()))
         .chain(file_rules().iter().map(|r| r.meta()))
         .chain(project_rules().iter().copied())
+        .chain(suppression::METAS.iter().copied())
         .chain(migration_safety::squawk::metas().iter())
 }
 

@@ -21,6 +21,7 @@ pub fn lint(paths: &[&Path]) -> Outcome {
         force_exclude: false,
         max_file_size: 2 * 1024 * 1024,
         threads: 2,
+        inline_suppressions: true,
     };
     let resolver = Resolver::new(None, &root).expect("default config");
     walk::run(&opts, &resolver, &DiskReader, &root).expect("lint runs")
