@@ -12,7 +12,16 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "A script creates a database client without calling the project's environment guard first",
     help: "call a guard from `[guards] functions` before the client is created or first used",
-    literals: &["Client", "Pool", "knex", "drizzle", "postgres", "createConnection", "Sequelize", "DataSource"],
+    literals: &[
+        "client",
+        "pool",
+        "knex",
+        "drizzle",
+        "postgres",
+        "createconnection",
+        "sequelize",
+        "datasource",
+    ],
     doc: RuleDoc {
         what: "Only when `[guards] functions` names the project's guard functions (such as `assertLocalDatabase`): a script (`[files] scripts`) that creates a database client (`new PrismaClient(…)`, `createClient(…)` from `@supabase/supabase-js`, `new Pool(…)`/`new Client(…)` from `pg` or `@neondatabase/serverless`, `knex(…)`, `drizzle(…)`, `postgres(…)`, `mysql.createConnection(…)`/`createPool(…)`, `new Sequelize(…)`, `new DataSource(…)` from `typeorm`, `new MongoClient(…)`) and calls none of the guards before the client is created or first used. A guard counts when it is called in the file before that point, by name (`assertLocalDatabase()`, defined in the file or imported) or through an imported namespace (`guards.assertLocalDatabase()`); one defined and never called does not. The finding is at the client's creation.\n\nOrder is the order of the text: a guard called at the top of `main()` counts for a client created at module level and first used in `main()`.",
         why: "One-off scripts (cleanups, backfills, debug helpers) run with whatever `DATABASE_URL` the shell or `.env` holds. When the project has a function that refuses to run against production, a script that skips it is the one that writes fake users or deletes rows in production.",
@@ -73,7 +82,7 @@ impl FileRule for Rule {
             out.push(FileHit {
                 severity: META.severity,
                 message: format!(
-                    "{what} creates a database client without a guard ({}) called before it is used",
+                    "{what} creates a database client and no guard ({}) is called before it is used",
                     guards
                         .iter()
                         .map(|g| format!("`{g}()`"))
@@ -250,7 +259,7 @@ mod tests {
         let hits = run(&Rule, &SCRIPT, "const prisma = new PrismaClient();");
         assert_eq!(
             hits[0].2,
-            "`new PrismaClient()` creates a database client without a guard (`assertLocalDatabase()`) called before it is used"
+            "`new PrismaClient()` creates a database client and no guard (`assertLocalDatabase()`) is called before it is used"
         );
     }
 

@@ -14,7 +14,21 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "Test code reads a production database variable or loads the default `.env` file",
     help: "read a test-specific variable (`TEST_DATABASE_URL`) and load `.env.test`; to point the code under test at the test database, assign it: `process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`",
-    literals: &[".env", "dotenv", "loadEnvFile"],
+    // Every read goes through an env object (`process.env`); a destructured name is reported at
+    // the name, which the default names cover.
+    literals: &[
+        ".env",
+        "dotenv",
+        "loadenvfile",
+        "database_url",
+        "direct_url",
+        "postgres_",
+        "supabase_",
+        "mongo",
+        "mysql_url",
+        "redis_url",
+        "prod",
+    ],
     doc: RuleDoc {
         what: "In test files (`[files] tests`) and test setup files (`playwright.config.*`, `vitest.config.*`, `jest.config.*`, `jest.setup.*`, `vitest.setup.*`, `global-setup.*`): a read of a production variable, as `process.env.DATABASE_URL`, `process.env[\"DATABASE_URL\"]`, `const { DATABASE_URL } = process.env`, `import.meta.env.X`, `Bun.env.X` or `Deno.env.get(\"X\")`; and loading the default env file: `import 'dotenv/config'`, `require('dotenv').config()` or `dotenv.config()` without a `path` or with a path to `.env`/`.env.production`, `process.loadEnvFile()` without a path.\n\nProduction variables are `DATABASE_URL`, `DIRECT_URL`, `DIRECT_DATABASE_URL`, `POSTGRES_URL`, `POSTGRES_PRISMA_URL`, `POSTGRES_URL_NON_POOLING`, `SUPABASE_DB_URL`, `SUPABASE_SERVICE_ROLE_KEY`, `MONGODB_URI`, `MONGO_URL`, `MONGO_URI`, `MYSQL_URL`, `REDIS_URL`, any name with a `PROD`/`PRODUCTION`/`LIVE` part that names a database (`PROD_DATABASE_URL`), and every name in `[production] env`. A name with a `TEST`/`DEV`/`LOCAL`/`E2E`/`CI` part is not one.\n\nNot reported: assigning a production variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`, the safe pattern), reading it after such an assignment in the same file, reading it in the condition of an `if` that throws or exits (a guard), `process.env.CI`, `NODE_ENV`, `dotenv.config({ path: '.env.test' })`.",
         why: "The variable that the application uses for its database is the one that holds production credentials on a developer's machine (`.env`) and in deploy environments. A test that reads it, or that loads `.env`, runs its inserts and cleanups against whatever that is: fake `.test` users end up in the production database, and a `deleteMany()` in an `afterAll` empties production tables.",
@@ -61,7 +75,7 @@ impl FileRule for Rule {
             out.push(FileHit {
                 severity: META.severity,
                 message: format!(
-                    "test code {what}: the production `DATABASE_URL` of a developer's `.env` reaches the tests"
+                    "test code {what}: the database variables it sets are the development or production ones, not the test database"
                 ),
                 span,
                 help: Some(
