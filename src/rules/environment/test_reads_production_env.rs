@@ -105,14 +105,26 @@ fn assigned_names(root: Node, src: &str) -> Vec<(String, usize)> {
     out
 }
 
-/// The read is part of the condition of an `if` whose branch throws or exits: a guard that
-/// checks the value (`if (!process.env.DATABASE_URL?.includes("localhost")) throw …`).
+/// The read is checked, not used: part of the condition of an `if` whose branch throws or
+/// exits (`if (!process.env.DATABASE_URL?.includes("localhost")) throw …`), or an argument of
+/// an assertion (`expect(process.env.DATABASE_URL).toContain("localhost")`, `assert(…)`).
 fn in_guard_condition(node: Node, src: &str) -> bool {
     let mut child = node;
     for _ in 0..16 {
         let Some(parent) = child.parent() else {
             return false;
         };
+        if parent.kind() == "call_expression"
+            && parent.child_by_field_name("arguments") == Some(child)
+            && parent.child_by_field_name("function").is_some_and(|f| {
+                matches!(
+                    &src[f.byte_range()],
+                    "expect" | "assert" | "assert.ok" | "assert.match" | "invariant"
+                )
+            })
+        {
+            return true;
+        }
         if parent.kind() == "if_statement" {
             if parent.child_by_field_name("condition") != Some(child) {
                 return false;
@@ -475,6 +487,10 @@ mod tests {
                 "process.env.DATABASE_URL ??= 'postgres://localhost/test';",
                 "process.env.DATABASE_URL",
             ),
+            (
+                "await connect(expect.any(String), process.env.DATABASE_URL);",
+                "process.env.DATABASE_URL",
+            ),
         ] {
             assert_eq!(found(src), [want], "{src}");
         }
@@ -492,6 +508,8 @@ mod tests {
             "const env = { DATABASE_URL: process.env.TEST_DATABASE_URL };",
             "// process.env.DATABASE_URL",
             "const s = 'process.env.DATABASE_URL';",
+            "expect(process.env.DATABASE_URL).toContain('localhost');",
+            "assert.match(process.env.DATABASE_URL ?? '', /localhost/);",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }
