@@ -1,0 +1,405 @@
+//! What the environment rules share: environment reads in the JS/TS syntax tree and which
+//! variable names are production ones.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::config::Config;
+use crate::fragment::javascript::unwrap_expr;
+
+/// Variables that hold production credentials unless the config says more (`[production]
+/// env` adds to them): the database URLs of Prisma, Vercel Postgres, Supabase, MongoDB,
+/// MySQL and Redis, and Supabase's service-role key (it bypasses row level security).
+pub const DEFAULT_PRODUCTION_ENV: &[&str] = &[
+    "DATABASE_URL",
+    "DIRECT_URL",
+    "DIRECT_DATABASE_URL",
+    "POSTGRES_URL",
+    "POSTGRES_PRISMA_URL",
+    "POSTGRES_URL_NON_POOLING",
+    "SUPABASE_DB_URL",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "MONGODB_URI",
+    "MONGO_URL",
+    "MONGO_URI",
+    "MYSQL_URL",
+    "REDIS_URL",
+];
+
+/// Name segments (split on `_`) that mark a variable as production when it also names a
+/// database (`PROD_DATABASE_URL`, `DATABASE_URL_PRODUCTION`, `PRODUCTION_PG_URL`).
+const PRODUCTION_SEGMENTS: &[&str] = &["PROD", "PRODUCTION", "LIVE"];
+const DATABASE_SEGMENTS: &[&str] = &[
+    "DATABASE", "DB", "POSTGRES", "PG", "MYSQL", "MONGO", "MONGODB", "REDIS", "SUPABASE", "DSN",
+];
+/// Name segments that mark a variable as not production (`TEST_DATABASE_URL`,
+/// `DEV_DATABASE_URL`, `DATABASE_URL_LOCAL`, `SHADOW_DATABASE_URL`).
+const NON_PRODUCTION_SEGMENTS: &[&str] = &[
+    "TEST",
+    "TESTS",
+    "TESTING",
+    "DEV",
+    "DEVELOPMENT",
+    "LOCAL",
+    "E2E",
+    "CI",
+    "SHADOW",
+    "STAGING",
+    "PREVIEW",
+    "SANDBOX",
+];
+
+/// What a variable name says about the database it points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvClass {
+    Production,
+    NonProduction,
+    Other,
+}
+
+/// Classifies a variable name: configured and default production names first, then the
+/// `PROD`/`TEST`-style segments of the name.
+pub fn classify(name: &str, config: &Config) -> EnvClass {
+    if DEFAULT_PRODUCTION_ENV.contains(&name) || config.production_env.iter().any(|n| n == name) {
+        return EnvClass::Production;
+    }
+    let upper = name.to_ascii_uppercase();
+    let segments: Vec<&str> = upper.split('_').collect();
+    let has = |set: &[&str]| segments.iter().any(|s| set.contains(s));
+    if has(NON_PRODUCTION_SEGMENTS) {
+        EnvClass::NonProduction
+    } else if has(PRODUCTION_SEGMENTS) && has(DATABASE_SEGMENTS) {
+        EnvClass::Production
+    } else {
+        EnvClass::Other
+    }
+}
+
+pub fn is_production(name: &str, config: &Config) -> bool {
+    classify(name, config) == EnvClass::Production
+}
+
+/// One read of an environment variable.
+#[derive(Debug, Clone)]
+pub struct EnvRead<'t> {
+    pub name: String,
+    /// The reading expression (`process.env.X`, `Deno.env.get("X")`) or the destructured
+    /// property (`X` in `const { X } = process.env`).
+    pub node: Node<'t>,
+}
+
+impl EnvRead<'_> {
+    pub fn span(&self) -> Range<usize> {
+        self.node.byte_range()
+    }
+}
+
+/// `process.env`, `import.meta.env`, `Bun.env` (whitespace and `?.` ignored).
+fn is_env_object(node: Node, src: &str) -> bool {
+    let node = unwrap_expr(node);
+    if node.kind() != "member_expression" {
+        return false;
+    }
+    let text: String = src[node.byte_range()]
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '?')
+        .collect();
+    matches!(
+        text.as_str(),
+        "process.env" | "import.meta.env" | "Bun.env" | "globalThis.process.env"
+    )
+}
+
+/// The content of a string literal without substitutions, or of a template without any.
+pub fn literal_string<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    let node = unwrap_expr(node);
+    match node.kind() {
+        "string" => {}
+        "template_string" => {
+            let mut c = node.walk();
+            if node
+                .named_children(&mut c)
+                .any(|n| n.kind() == "template_substitution")
+            {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    let inner = crate::fragment::quoted_inner(node, src)?;
+    let text = &src[inner];
+    (!text.contains('\\')).then_some(text)
+}
+
+/// The variable `node` reads, if it is an environment read: `process.env.X`,
+/// `process.env["X"]`, `import.meta.env.X`, `Bun.env.X`, `Deno.env.get("X")`. Parentheses,
+/// `as T` and `!` around it are looked through.
+pub fn read_name(node: Node, src: &str) -> Option<String> {
+    let node = unwrap_expr(node);
+    match node.kind() {
+        "member_expression" => {
+            let object = node.child_by_field_name("object")?;
+            let property = node.child_by_field_name("property")?;
+            (is_env_object(object, src) && property.kind() == "property_identifier")
+                .then(|| src[property.byte_range()].to_string())
+        }
+        "subscript_expression" => {
+            let object = node.child_by_field_name("object")?;
+            let index = node.child_by_field_name("index")?;
+            if !is_env_object(object, src) {
+                return None;
+            }
+            literal_string(index, src).map(str::to_string)
+        }
+        "call_expression" => {
+            let function = node.child_by_field_name("function")?;
+            let text: String = src[function.byte_range()]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if text != "Deno.env.get" {
+                return None;
+            }
+            let args = node.child_by_field_name("arguments")?;
+            let first = args.named_child(0)?;
+            literal_string(first, src).map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+/// `process.env.X = …` and `delete process.env.X` write, not read (`??=` and `||=` read).
+fn is_write(node: Node, src: &str) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "assignment_expression" => parent.child_by_field_name("left") == Some(node),
+        "unary_expression" => src[parent.byte_range()].starts_with("delete"),
+        _ => false,
+    }
+}
+
+/// Every node of the tree, in source order.
+pub fn preorder<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Every environment read of the file, in source order; writes are not reads.
+pub fn env_reads<'t>(root: Node<'t>, src: &str) -> Vec<EnvRead<'t>> {
+    let mut out = Vec::new();
+    preorder(root, |node| match node.kind() {
+        "member_expression" | "subscript_expression" | "call_expression" => {
+            if let Some(name) = read_name(node, src) {
+                if !is_write(node, src) {
+                    out.push(EnvRead { name, node });
+                }
+            }
+        }
+        "variable_declarator" => {
+            let (Some(pattern), Some(value)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) else {
+                return;
+            };
+            let value = unwrap_expr(value);
+            let from_env = is_env_object(value, src)
+                || src[value.byte_range()].replace(char::is_whitespace, "")
+                    == "Deno.env.toObject()";
+            if pattern.kind() == "object_pattern" && from_env {
+                destructured(pattern, src, &mut out);
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// The properties of `{ A, B: b, C = "x" }` taken from an environment object.
+fn destructured<'t>(pattern: Node<'t>, src: &str, out: &mut Vec<EnvRead<'t>>) {
+    let mut c = pattern.walk();
+    for prop in pattern.named_children(&mut c) {
+        let key = match prop.kind() {
+            "shorthand_property_identifier_pattern" => Some(prop),
+            "pair_pattern" => prop.child_by_field_name("key"),
+            "object_assignment_pattern" => prop.child_by_field_name("left"),
+            _ => None,
+        };
+        let Some(key) = key else { continue };
+        let name = match key.kind() {
+            "string" => literal_string(key, src).map(str::to_string),
+            _ => Some(src[key.byte_range()].to_string()),
+        };
+        if let Some(name) = name {
+            out.push(EnvRead { name, node: key });
+        }
+    }
+}
+
+/// The reads of a `a || b ?? c` chain's operands (the chain's leaves, left to right).
+pub fn chain_leaves<'t>(node: Node<'t>, src: &str, out: &mut Vec<Node<'t>>) {
+    let node = unwrap_expr(node);
+    if node.kind() == "binary_expression" && is_fallback_operator(node, src) {
+        if let (Some(l), Some(r)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) {
+            chain_leaves(l, src, out);
+            chain_leaves(r, src, out);
+            return;
+        }
+    }
+    out.push(node);
+}
+
+/// `||` or `??`.
+pub fn is_fallback_operator(node: Node, src: &str) -> bool {
+    node.child_by_field_name("operator")
+        .is_some_and(|o| matches!(&src[o.byte_range()], "||" | "??"))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use crate::config::Config;
+    use crate::lang::{FileKind, JsDialect};
+    use crate::rules::{FileInput, FileRule, Severity};
+    use crate::source::SourceFile;
+
+    /// Where a file lives and what the config says.
+    pub struct Setup<'a> {
+        pub rel: &'a str,
+        pub toml: &'a str,
+        pub is_test: bool,
+        pub is_script: bool,
+    }
+
+    /// The rule's findings on `src` as (reported text, severity, message).
+    pub fn run(rule: &dyn FileRule, setup: &Setup, src: &str) -> Vec<(String, Severity, String)> {
+        let config = Config::parse(setup.toml, Path::new("/repo/dbguard.toml")).expect("config");
+        let source = SourceFile::new(
+            setup.rel.to_string(),
+            PathBuf::from(setup.rel),
+            Arc::from(src),
+        );
+        let input = FileInput::new(
+            &source,
+            FileKind::Js(JsDialect::TypeScript),
+            setup.rel,
+            &config,
+            setup.is_test,
+            setup.is_script,
+        );
+        let mut hits = Vec::new();
+        rule.check(&input, &mut hits);
+        hits.into_iter()
+            .map(|h| (src[h.span].to_string(), h.severity, h.message))
+            .collect()
+    }
+
+    /// The reported texts only.
+    pub fn spans(rule: &dyn FileRule, setup: &Setup, src: &str) -> Vec<String> {
+        run(rule, setup, src).into_iter().map(|h| h.0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::JsDialect;
+
+    fn reads(src: &str) -> Vec<(String, String)> {
+        let tree = crate::fragment::javascript::parse(JsDialect::TypeScript, src).unwrap();
+        env_reads(tree.root_node(), src)
+            .into_iter()
+            .map(|r| (r.name.clone(), src[r.span()].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_read_form() {
+        let src = r#"
+const a = process.env.DATABASE_URL;
+const b = process.env["DIRECT_URL"];
+const c = import.meta.env.VITE_DB;
+const d = Bun.env.POSTGRES_URL;
+const e = Deno.env.get("MONGO_URL");
+const { REDIS_URL, SUPABASE_DB_URL: sb, MYSQL_URL = "x" } = process.env;
+const f = process.env.X!;
+"#;
+        let names: Vec<String> = reads(src).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            names,
+            [
+                "DATABASE_URL",
+                "DIRECT_URL",
+                "VITE_DB",
+                "POSTGRES_URL",
+                "MONGO_URL",
+                "REDIS_URL",
+                "SUPABASE_DB_URL",
+                "MYSQL_URL",
+                "X"
+            ]
+        );
+    }
+
+    #[test]
+    fn writes_are_not_reads() {
+        let src = "process.env.DATABASE_URL = process.env.TEST_DATABASE_URL;\ndelete process.env.DIRECT_URL;\nconst env = process.env;";
+        assert_eq!(
+            reads(src),
+            [(
+                "TEST_DATABASE_URL".to_string(),
+                "process.env.TEST_DATABASE_URL".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn classifies_names() {
+        let config = Config::default_at("/repo".into());
+        use EnvClass::*;
+        for (name, class) in [
+            ("DATABASE_URL", Production),
+            ("POSTGRES_PRISMA_URL", Production),
+            ("SUPABASE_SERVICE_ROLE_KEY", Production),
+            ("PROD_DATABASE_URL", Production),
+            ("DATABASE_URL_PRODUCTION", Production),
+            ("TEST_DATABASE_URL", NonProduction),
+            ("DATABASE_URL_TEST", NonProduction),
+            ("DEV_DATABASE_URL", NonProduction),
+            ("NODE_ENV", Other),
+            ("CI", NonProduction),
+            ("PROD_API_URL", Other),
+            ("PORT", Other),
+        ] {
+            assert_eq!(classify(name, &config), class, "{name}");
+        }
+        let config = Config::parse(
+            "[production]\nenv = [\"PRIMARY_DB\"]\n",
+            std::path::Path::new("/repo/dbguard.toml"),
+        )
+        .unwrap();
+        assert_eq!(classify("PRIMARY_DB", &config), Production);
+        assert_eq!(classify("DATABASE_URL", &config), Production);
+    }
+}
