@@ -180,6 +180,8 @@ pub struct ContractScript {
     pub reason: Option<String>,
     /// Byte range of the entry in the config file.
     pub span: std::ops::Range<usize>,
+    /// Byte range of the `path` value in the config file.
+    pub path_span: std::ops::Range<usize>,
 }
 
 /// A `[[suppress]]` entry for hosts without comments.
@@ -351,6 +353,7 @@ impl Config {
                 tables: s.tables.clone(),
                 reason: s.reason.clone(),
                 span,
+                path_span: s.path.span(),
             });
         }
         let mut suppress = Vec::new();
@@ -454,7 +457,7 @@ fn group_of(id: &str) -> Option<&str> {
     id.split_once('/').map(|(g, _)| g)
 }
 
-fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {
+pub(crate) fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {
     globset::GlobBuilder::new(g)
         .literal_separator(true)
         .build()
