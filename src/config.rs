@@ -180,6 +180,8 @@ pub struct ContractScript {
     pub reason: Option<String>,
     /// Byte range of the entry in the config file.
     pub span: std::ops::Range<usize>,
+    /// Byte range of the `path` value in the config file.
+    pub path_span: std::ops::Range<usize>,
 }
 
 /// A `[[suppress]]` entry for hosts without comments.
@@ -363,6 +365,7 @@ impl Config {
                 tables: s.tables.clone(),
                 reason: s.reason.clone(),
                 span,
+                path_span: s.path.span(),
             });
         }
         let mut suppress = Vec::new();
@@ -471,7 +474,7 @@ fn group_of(id: &str) -> Option<&str> {
     id.split_once('/').map(|(g, _)| g)
 }
 
-fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {
+pub(crate) fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {
     globset::GlobBuilder::new(g)
         .literal_separator(true)
         .build()
@@ -518,6 +521,17 @@ impl Resolver {
             cache: Mutex::new(HashMap::new()),
             loaded: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Every config file read so far (and `--config`), in path order.
+    pub fn loaded_configs(&self) -> Vec<Arc<Config>> {
+        if let Some(c) = &self.explicit {
+            return vec![c.clone()];
+        }
+        let loaded = self.loaded.lock().expect("config cache");
+        let mut paths: Vec<&PathBuf> = loaded.keys().collect();
+        paths.sort();
+        paths.iter().map(|p| loaded[*p].clone()).collect()
     }
 
     /// The config for an (absolute) directory.

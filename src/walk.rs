@@ -170,7 +170,9 @@ pub fn run(
     if let Some(e) = error.into_inner().expect("error") {
         return Err(e);
     }
-    Ok(outcome.into_inner().expect("outcome").finish(opts, cwd))
+    let mut outcome = outcome.into_inner().expect("outcome");
+    outcome.config_findings(&resolver.loaded_configs(), cwd);
+    Ok(outcome.finish(opts, cwd))
 }
 
 /// How a skipped file's reason starts when linting it panicked.
@@ -220,6 +222,39 @@ impl Outcome {
             }
             FileResult::Skipped(s) => self.skipped.push(s),
             FileResult::NotRead => {}
+        }
+    }
+
+    /// The findings about the config files themselves (the mutation contract's entries).
+    fn config_findings(&mut self, configs: &[Arc<Config>], cwd: &Path) {
+        for config in configs {
+            let Some(file) = &config.file else { continue };
+            let hits = crate::rules::contract::check_config(config);
+            if hits.is_empty() {
+                continue;
+            }
+            let source = Arc::new(SourceFile::new(
+                display_path(file, cwd),
+                file.clone(),
+                config.text.clone(),
+            ));
+            let mut found: Vec<Finding> = hits
+                .into_iter()
+                .map(|h| {
+                    Finding::new(
+                        &source,
+                        h.meta,
+                        config.severity_for(h.meta.id, h.meta.severity, h.severity),
+                        h.span,
+                        h.message,
+                        h.meta.help.to_string(),
+                    )
+                })
+                .collect();
+            crate::finding::sort_and_dedup(&mut found);
+            crate::finding::assign_fingerprints(&mut found);
+            self.findings.extend(found);
+            self.sources.push(source);
         }
     }
 
@@ -358,6 +393,7 @@ pub fn lint_files(
     // The project rules judge the listed files against the whole project: RLS enabled in a
     // migration that is not among them still counts.
     outcome.facts.extend(project_context(cwd, resolver));
+    outcome.config_findings(&resolver.loaded_configs(), cwd);
     Ok(outcome.finish(opts, cwd))
 }
 

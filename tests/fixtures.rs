@@ -187,6 +187,19 @@ fn every_finding_points_at_its_command() {
         }
         // Findings about suppressions point at the directive (or at the rule it names), or
         // at the `[[suppress]]` entry of the config.
+        // Findings about the config's own entries point into the entry.
+        if f.path.ends_with("dbguard.toml") {
+            let source = o.sources.iter().find(|s| s.display == f.path).unwrap();
+            let text = &source.text[f.span.clone()];
+            assert!(
+                text.contains("path") || text.starts_with('"'),
+                "{}:{}: [{}] not at a config entry: `{text}`",
+                f.path,
+                f.start.line,
+                f.rule
+            );
+            continue;
+        }
         if f.category == rules::Category::Suppression {
             let source = o.sources.iter().find(|s| s.display == f.path).unwrap();
             let line = source.line_text(f.start.line);

@@ -197,7 +197,7 @@ pub fn project_rules() -> &'static [&'static RuleMeta] {
 }
 
 /// Every rule's metadata, in catalogue order: command rules, SQL rules, file rules, project
-/// rules, then squawk's migration rules.
+/// rules, config rules, then squawk's migration rules.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
     command_rules()
         .iter()
@@ -205,6 +205,7 @@ pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
         .chain(sql_rules().iter().map(|r| r.meta()))
         .chain(file_rules().iter().map(|r| r.meta()))
         .chain(project_rules().iter().copied())
+        .chain(contract::CONFIG_RULES.iter().copied())
         .chain(suppression::METAS.iter().copied())
         .chain(migration_safety::squawk::metas().iter())
 }
