@@ -518,6 +518,21 @@ impl Walker<'_, '_> {
                 text: None,
                 file: Some(self.word(args[0])),
             },
+            // `yes | cmd` answers every prompt: `y` (or its argument), spanning `yes`.
+            "yes" => {
+                let mut text = match args.first() {
+                    Some(a) => self.word(*a),
+                    None => self.verbatim(name.byte_range()),
+                };
+                if args.is_empty() {
+                    text.text = "y".into();
+                }
+                text.span = self.map.range_to_host(node.byte_range());
+                Input {
+                    text: Some(text),
+                    file: None,
+                }
+            }
             _ => Input::default(),
         }
     }
