@@ -142,39 +142,30 @@ impl FileRule for Rule {
             {
                 continue;
             }
-            let (severity, message) = if managed.api {
-                let place = if input.is_test {
-                    Some("a test")
-                } else if input.is_script {
-                    Some("a script")
-                } else {
-                    None
-                };
-                match place {
-                    Some(place) => (
-                        Severity::Error,
-                        format!("Supabase project URL `{host}` in {place}: it talks to the hosted project, not a local one"),
-                    ),
-                    None => (
-                        Severity::Info,
-                        format!("Supabase project URL `{host}` (normal in client code; an error in tests and scripts)"),
-                    ),
-                }
+            let what = if managed.api {
+                format!("Supabase project URL `{host}`")
             } else {
+                format!("managed {} database host `{host}`", managed.provider)
+            };
+            let place = if input.is_test { "a test" } else { "a script" };
+            let (severity, message) = if refused_in_test(input, span.start) {
+                (
+                    Severity::Info,
+                    format!("{what}; the test asserts that it is refused"),
+                )
+            } else if !managed.api {
+                (Severity::Error, what)
+            } else if input.is_test || input.is_script {
                 (
                     Severity::Error,
-                    format!("managed {} database host `{host}`", managed.provider),
+                    format!("{what} in {place}: it talks to the hosted project, not a local one"),
+                )
+            } else {
+                (
+                    Severity::Info,
+                    format!("{what} (normal in client code; an error in tests and scripts)"),
                 )
             };
-            let (severity, message) =
-                if severity > Severity::Info && refused_in_test(input, span.start) {
-                    (
-                        Severity::Info,
-                        format!("{message}; the test asserts that it is refused"),
-                    )
-                } else {
-                    (severity, message)
-                };
             out.push(FileHit {
                 severity,
                 message,
