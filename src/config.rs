@@ -221,6 +221,8 @@ pub struct Config {
     tests: GlobSet,
     scripts: GlobSet,
     pub production_hosts: GlobSet,
+    /// The `[production] hosts` globs as written (lowercase), for literal prefilters.
+    pub production_host_patterns: Vec<String>,
     pub production_ports: Vec<u16>,
     pub production_env: Vec<String>,
     pub guard_functions: Vec<String>,
@@ -402,6 +404,12 @@ impl Config {
             production_hosts: hosts
                 .build()
                 .map_err(|e| miette::miette!("invalid host globs: {e}"))?,
+            production_host_patterns: raw
+                .production
+                .hosts
+                .iter()
+                .map(|h| h.get_ref().to_ascii_lowercase())
+                .collect(),
             production_ports: raw.production.ports,
             production_env: raw.production.env,
             guard_functions: raw.guards.functions,

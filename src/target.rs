@@ -118,6 +118,92 @@ pub fn is_local_host(host: &str) -> bool {
         || (!h.contains('.') && !h.contains(':') && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
 }
 
+/// The hosts of a database URL (every host of a multi-host URL and of `?host=`), or `None`
+/// when `value` is not a `scheme://` URL.
+pub fn url_hosts(value: &str) -> Option<Vec<&str>> {
+    split_url(value).map(|(_, hosts, _)| hosts)
+}
+
+/// The password of `scheme://user:password@host…`, if the URL has one.
+pub fn url_password(value: &str) -> Option<&str> {
+    let (_, rest) = value.split_once("://")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    userinfo.split_once(':').map(|(_, pw)| pw)
+}
+
+/// A host that stands for "put yours here": `<host>`, `${DB_HOST}`, `your-host`, `xxx`,
+/// `example.com`, `*.invalid`, the documentation networks (`192.0.2.x`)…
+pub fn is_placeholder_host(host: &str) -> bool {
+    let h = host.trim().to_ascii_lowercase();
+    if h.is_empty() || h.contains(['$', '{', '}', '<', '>', '[', ']', '%', '*', '`']) {
+        return true;
+    }
+    let labels: Vec<&str> = h.trim_end_matches('.').split('.').collect();
+    let domain = labels[labels.len().saturating_sub(2)..].join(".");
+    matches!(
+        domain.as_str(),
+        "example.com" | "example.org" | "example.net"
+    ) || matches!(labels.last(), Some(&("example" | "invalid")))
+        || ["192.0.2.", "198.51.100.", "203.0.113."]
+            .iter()
+            .any(|p| h.starts_with(p))
+        || labels.iter().any(|l| {
+            (l.len() >= 3 && l.bytes().all(|b| b == b'x'))
+                || l.starts_with("your")
+                || l.contains("xxxx")
+                || matches!(
+                    *l,
+                    "host"
+                        | "hostname"
+                        | "placeholder"
+                        | "changeme"
+                        | "dummy"
+                        | "project-ref"
+                        | "project_ref"
+                        | "projectref"
+                        | "project-id"
+                        | "ref"
+                )
+        })
+}
+
+/// A password that stands for "put yours here": `password`, `<password>`, `[YOUR-PASSWORD]`,
+/// `xxx`, `***`, `changeme`. A variable (`${DB_PASSWORD}`) is not a placeholder: the real
+/// password is supplied at run time (see [`is_interpolated`]).
+pub fn is_placeholder_secret(secret: &str) -> bool {
+    let s = secret.trim().to_ascii_lowercase();
+    !s.is_empty()
+        && (s.starts_with('<')
+            || s.starts_with('[')
+            || s.contains("your")
+            || s.contains("xxx")
+            || s.bytes().all(|b| b == b'*' || b == b'.' || b == b'x')
+            || matches!(
+                s.as_str(),
+                "password"
+                    | "pass"
+                    | "passwd"
+                    | "pwd"
+                    | "secret"
+                    | "changeme"
+                    | "change-me"
+                    | "change_me"
+                    | "placeholder"
+                    | "dummy"
+                    | "mypassword"
+                    | "my-password"
+                    | "my_password"
+                    | "db_password"
+                    | "db-password"
+            ))
+}
+
+/// Text filled in at run time: `${VAR}`, `$VAR`, `$(VAR)`, `{{ … }}`, a JS substitution.
+pub fn is_interpolated(s: &str) -> bool {
+    s.contains('$') || s.contains("{{") || s.contains('`')
+}
+
 pub fn is_test_db_name(db: &str) -> bool {
     let d = db.to_ascii_lowercase();
     d == "test" || d.ends_with("_test") || d.ends_with("-test") || d.starts_with("test_")
@@ -449,6 +535,57 @@ mod tests {
         for d in ["app", "latest", "contest", "attestations"] {
             assert!(!is_test_db_name(d), "{d}");
         }
+    }
+
+    #[test]
+    fn placeholders() {
+        for h in [
+            "<host>",
+            "${DB_HOST}",
+            "your-project.supabase.co",
+            "db.xxxxxxxx.supabase.co",
+            "db.example.com",
+            "db.example.org",
+            "db.invalid",
+            "192.0.2.10",
+            "HOST",
+            "db.<ref>.supabase.co",
+            "{{ .Values.host }}",
+        ] {
+            assert!(is_placeholder_host(h), "{h}");
+        }
+        for h in [
+            "db.abcdefghijkl.supabase.co",
+            "db.prod.acme.com",
+            "10.0.0.5",
+            "localhost",
+            "examples.io",
+        ] {
+            assert!(!is_placeholder_host(h), "{h}");
+        }
+        for s in [
+            "password",
+            "[YOUR-PASSWORD]",
+            "<password>",
+            "xxx",
+            "****",
+            "your_password",
+        ] {
+            assert!(is_placeholder_secret(s), "{s}");
+        }
+        for s in ["s3cr3t-Pa55", "postgres", "hunter2", "${DB_PASSWORD}"] {
+            assert!(!is_placeholder_secret(s), "{s}");
+        }
+        assert_eq!(
+            url_password("postgres://app:s3cret@db.acme.com/app"),
+            Some("s3cret")
+        );
+        assert_eq!(url_password("postgres://app@db.acme.com/app"), None);
+        assert_eq!(url_password("redis://:pw@cache.acme.com"), Some("pw"));
+        assert_eq!(
+            url_hosts("postgres://u@h1:5432,h2/app"),
+            Some(vec!["h1", "h2"])
+        );
     }
 
     #[test]

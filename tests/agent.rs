@@ -67,6 +67,16 @@ const CONTEXT_FROM_SCRIPT: &[(&str, usize, &str)] = &[
         5,
         "NODE_ENV=production is exported on line 4",
     ),
+    (
+        "fixtures/rules/production-host/positive/scripts/seed-demo.sh",
+        3,
+        "the production hosts are listed in the fixture's dbguard.toml",
+    ),
+    (
+        "fixtures/rules/production-port/positive/scripts/smoke.sh",
+        3,
+        "the production ports are listed in the fixture's dbguard.toml",
+    ),
 ];
 
 /// The heredoc delimiter a line opens (`<<EOF`, `<<-'EOF'`, `<< "END"`), not a here-string.
@@ -182,10 +192,11 @@ fn fixture_findings_block_as_single_commands() {
         }
         let text = std::fs::read_to_string(root().join(path)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        // SQL findings point at the statement, which may sit in a heredoc.
+        // SQL findings point at the statement, which may sit in a heredoc; URL findings at
+        // the URL, which may sit on a continuation line.
         let sql = matches!(
             f["category"].as_str().unwrap(),
-            "destructive-sql" | "access-control"
+            "destructive-sql" | "access-control" | "production-url"
         );
         let command = match command_at(&lines, line) {
             Some(c) => c,

@@ -1046,7 +1046,7 @@ fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
 
 /// `expect(() => execSync("…")).toThrow()`, `await expect(p).rejects…`, `assert.throws(…)`.
 /// A negated chain (`.not.toThrow()`, `.resolves.not.toThrow()`) asserts that it runs.
-fn refused_in_test(call: Node, src: &str) -> bool {
+pub(crate) fn refused_in_test(call: Node, src: &str) -> bool {
     let mut node = call;
     for _ in 0..16 {
         let Some(parent) = node.parent() else {
