@@ -67,16 +67,6 @@ const CONTEXT_FROM_SCRIPT: &[(&str, usize, &str)] = &[
         5,
         "NODE_ENV=production is exported on line 4",
     ),
-    (
-        "fixtures/rules/production-host/positive/scripts/seed-demo.sh",
-        3,
-        "the production hosts are listed in the fixture's dbguard.toml",
-    ),
-    (
-        "fixtures/rules/production-port/positive/scripts/smoke.sh",
-        3,
-        "the production ports are listed in the fixture's dbguard.toml",
-    ),
 ];
 
 /// The heredoc delimiter a line opens (`<<EOF`, `<<-'EOF'`, `<< "END"`), not a here-string.

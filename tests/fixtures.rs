@@ -308,6 +308,55 @@ fn project_snapshots() {
                 ("scripts/reset-demo.sh", 8, "truncate", Severity::Error),
             ],
         ),
+        (
+            // Issue 4's incident: every line that let test users reach production.
+            "test-users-incident",
+            &[
+                (".env", 2, "committed-env-file", Severity::Error),
+                (
+                    "jest.setup.ts",
+                    2,
+                    "test-reads-production-env",
+                    Severity::Error,
+                ),
+                (
+                    "scripts/debug-user.ts",
+                    5,
+                    "missing-environment-guard",
+                    Severity::Error,
+                ),
+                (
+                    "src/lib/db.ts",
+                    8,
+                    "env-fallback-to-production",
+                    Severity::Error,
+                ),
+                (
+                    "tests/db-guard.test.ts",
+                    6,
+                    "production-host",
+                    Severity::Info,
+                ),
+                (
+                    "tests/e2e/login.spec.ts",
+                    5,
+                    "production-port",
+                    Severity::Error,
+                ),
+                (
+                    "tests/helpers/users.ts",
+                    6,
+                    "env-fallback-to-production",
+                    Severity::Error,
+                ),
+                (
+                    "tests/helpers/users.ts",
+                    6,
+                    "test-reads-production-env",
+                    Severity::Error,
+                ),
+            ],
+        ),
     ];
     for (project, want) in expected {
         let dir = format!("fixtures/projects/{project}");
