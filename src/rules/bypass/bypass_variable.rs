@@ -39,6 +39,9 @@ impl FileRule for Rule {
         }
         let mut hits: Vec<(Range<usize>, String, String)> = Vec::new();
         if let FileKind::Js(_) = input.kind {
+            if !super::may_name_bypass(input.text()) {
+                return;
+            }
             if let Some(tree) = input.js_tree() {
                 js_hits(input, tree.root_node(), &mut hits);
             }

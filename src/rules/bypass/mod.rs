@@ -163,6 +163,18 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
 /// Whether a command-line flag (`--skip-safety-check`, `--i-know-what-i-am-doing`) reads as a
 /// bypass. Only the switch-off, `allow` and "I know" forms: `--force-reset` and `--unsafe-perm`
 /// are the tools' own flags, judged by other rules.
+/// True when `text` holds a name or flag of the grammar: files that do not are not parsed.
+pub(crate) fn may_name_bypass(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .any(|t| {
+            if t.starts_with("--") {
+                bypass_flag(t).is_some()
+            } else {
+                t.split('-').any(|part| bypass_name(part).is_some())
+            }
+        })
+}
+
 pub(crate) fn bypass_flag(flag: &str) -> Option<Form> {
     let name = flag.strip_prefix("--")?;
     let name = name.split('=').next().unwrap_or(name);

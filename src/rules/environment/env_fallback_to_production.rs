@@ -1,5 +1,6 @@
 use tree_sitter::Node;
 
+use super::js;
 use super::js::{
     chain_leaves, classify, is_fallback_operator, literal_string, preorder, read_name, EnvClass,
 };
@@ -30,9 +31,22 @@ impl FileRule for Rule {
     }
 
     fn check(&self, input: &FileInput, out: &mut Vec<FileHit>) {
+        // A fallback needs a production name and something to fall back from: a
+        // non-production name or an environment switch. Files without both are not parsed.
+        let text = input.text();
+        let config = input.config;
+        let switches = [
+            "NODE_ENV", "_ENV", "MODE", "isProd", "isTest", "isDev", "isLocal",
+        ];
+        if !js::names_production(text, config)
+            || !(switches.iter().any(|s| text.contains(s))
+                || js::upper_names(text)
+                    .any(|n| js::classify(n, config) == js::EnvClass::NonProduction))
+        {
+            return;
+        }
         let Some(tree) = input.js_tree() else { return };
         let src = input.text();
-        let config = input.config;
         preorder(tree.root_node(), |node| match node.kind() {
             "binary_expression" => logical_fallback(node, src, config, out),
             "ternary_expression" => ternary(node, src, config, out),

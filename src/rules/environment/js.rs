@@ -76,6 +76,22 @@ pub fn classify(name: &str, config: &Config) -> EnvClass {
     }
 }
 
+/// The upper-case names of `text` (`[A-Z][A-Z0-9_]+`), for cheap tests before a parse.
+pub fn upper_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| {
+            t.len() > 1
+                && t.as_bytes()[0].is_ascii_uppercase()
+                && t.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// True when `text` names a production variable: files that do not are not parsed.
+pub fn names_production(text: &str, config: &Config) -> bool {
+    upper_names(text).any(|n| is_production(n, config))
+}
+
 pub fn is_production(name: &str, config: &Config) -> bool {
     classify(name, config) == EnvClass::Production
 }

@@ -2,6 +2,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use super::js;
 use super::js::{env_reads, is_production, literal_string, preorder, read_name};
 use crate::fragment::javascript::unwrap_expr;
 use crate::rules::{Category, FileHit, FileInput, FileRule, RuleDoc, RuleMeta, Severity};
@@ -44,6 +45,13 @@ impl FileRule for Rule {
 
     fn check(&self, input: &FileInput, out: &mut Vec<FileHit>) {
         if !input.is_test {
+            return;
+        }
+        let text = input.text();
+        if !js::names_production(text, input.config)
+            && !text.contains("dotenv")
+            && !text.contains("loadEnvFile")
+        {
             return;
         }
         let Some(tree) = input.js_tree() else { return };

@@ -61,8 +61,13 @@ pub(crate) fn database_uris(text: &str) -> Vec<Range<usize>> {
             .expect("literals")
     });
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out: Vec<Range<usize>> = Vec::new();
     for m in ac.find_iter(text) {
+        // A scheme inside the previous URI (`postgres://a@postgres://a@…`) is part of it:
+        // scanning on from each would be quadratic.
+        if out.last().is_some_and(|r| m.start() < r.end) {
+            continue;
+        }
         // `xpostgres://` is not a scheme of ours.
         if m.start() > 0 && (b[m.start() - 1].is_ascii_alphanumeric() || b[m.start() - 1] == b'+') {
             continue;
@@ -269,5 +274,20 @@ pub(crate) mod testing {
             .into_iter()
             .map(|h| (text[h.span].to_string(), h.severity.as_str().to_string()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_uris;
+
+    #[test]
+    fn a_scheme_inside_a_uri_starts_no_new_one() {
+        // Each scheme scanned to the end of the line made this quadratic (minutes at 2 MB).
+        let text = format!("x={}\ny=mysql://h/db", "postgres://a@".repeat(20_000));
+        let uris = database_uris(&text);
+        assert_eq!(uris.len(), 2, "{:?}", uris.first());
+        assert_eq!(uris[0].start, 2);
+        assert_eq!(&text[uris[1].clone()], "mysql://h/db");
     }
 }
