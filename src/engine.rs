@@ -328,7 +328,7 @@ fn file_prefilter() -> &'static (AhoCorasick, Vec<usize>) {
         let mut lits = Vec::new();
         let mut owners = Vec::new();
         for (i, rule) in rules::file_rules().iter().enumerate() {
-            for l in rule.meta().literals {
+            for l in rule.prefilter_literals() {
                 lits.push(*l);
                 owners.push(i);
             }
@@ -347,8 +347,19 @@ fn file_findings(input: &rules::FileInput, findings: &mut Vec<Finding>) {
     let config = input.config;
     let mut candidate = vec![false; all.len()];
     let (ac, owners) = file_prefilter();
+    let mut left = owners
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     for m in ac.find_overlapping_iter(input.text()) {
-        candidate[owners[m.pattern().as_usize()]] = true;
+        let owner = owners[m.pattern().as_usize()];
+        if !candidate[owner] {
+            candidate[owner] = true;
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
     }
     let mut hits = Vec::new();
     for (i, rule) in all.iter().enumerate() {

@@ -134,6 +134,13 @@ pub struct FileHit {
 pub trait FileRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
+    /// The literals the prefilter looks for (default: the meta's). A rule that decides on
+    /// its own which files it reads (`needs_no_literal`) can return none, so that its
+    /// literals (which must still be in each finding's span) cost nothing per file.
+    fn prefilter_literals(&self) -> &'static [&'static str] {
+        self.meta().literals
+    }
+
     /// Whether the rule may match a file whose text contains none of the meta's literals
     /// (a rule whose literals come from the config, such as production hosts).
     fn needs_no_literal(&self, _input: &FileInput) -> bool {

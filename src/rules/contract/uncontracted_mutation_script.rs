@@ -24,6 +24,11 @@ impl FileRule for Rule {
         &META
     }
 
+    /// Scripts are found by path (`is_candidate`), not by text.
+    fn prefilter_literals(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn needs_no_literal(&self, input: &FileInput) -> bool {
         is_candidate(input)
     }

@@ -35,14 +35,7 @@ impl FileRule for Rule {
         // non-production name or an environment switch. Files without both are not parsed.
         let text = input.text();
         let config = input.config;
-        let switches = [
-            "NODE_ENV", "_ENV", "MODE", "isProd", "isTest", "isDev", "isLocal",
-        ];
-        if !js::names_production(text, config)
-            || !(switches.iter().any(|s| text.contains(s))
-                || js::upper_names(text)
-                    .any(|n| js::classify(n, config) == js::EnvClass::NonProduction))
-        {
+        if !may_fall_back(text, config) {
             return;
         }
         let Some(tree) = input.js_tree() else { return };
@@ -54,6 +47,42 @@ impl FileRule for Rule {
             _ => {}
         });
     }
+}
+
+/// The cheap test before the parse: a production name after `||`, `??` or `?` on its line, at
+/// the start of a line that continues an operator (`: process.env.X`, a previous line ending
+/// in `||`), or any production name in a file with a `switch` that names an environment; and something to fall back from (a non-production name, or an
+/// environment switch such as `NODE_ENV`).
+fn may_fall_back(text: &str, config: &Config) -> bool {
+    let switches = [
+        "NODE_ENV", "_ENV", "MODE", "isProd", "isTest", "isDev", "isLocal",
+    ];
+    let names_switch = switches.iter().any(|s| text.contains(s));
+    if !(names_switch
+        || js::upper_names(text).any(|n| js::classify(n, config) == EnvClass::NonProduction))
+    {
+        return false;
+    }
+    let has_switch = names_switch && text.contains("switch");
+    js::production_names(text, config).any(|(at, _)| {
+        if has_switch {
+            return true;
+        }
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..at];
+        let before = line.trim_start();
+        let previous = text[..line_start.saturating_sub(1)]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .trim_end();
+        line.contains("||")
+            || line.contains('?')
+            || before.starts_with(':')
+            || ["||", "??", "?", ":"]
+                .iter()
+                .any(|op| previous.ends_with(op))
+    })
 }
 
 fn class_of(node: Node, src: &str, config: &Config) -> Option<(String, EnvClass)> {

@@ -24,7 +24,6 @@ pub const DEFAULT_PRODUCTION_ENV: &[&str] = &[
     "MONGO_URL",
     "MONGO_URI",
     "MYSQL_URL",
-    "REDIS_URL",
 ];
 
 /// Name segments (split on `_`) that mark a variable as production when it also names a
@@ -64,9 +63,10 @@ pub fn classify(name: &str, config: &Config) -> EnvClass {
     if DEFAULT_PRODUCTION_ENV.contains(&name) || config.production_env.iter().any(|n| n == name) {
         return EnvClass::Production;
     }
-    let upper = name.to_ascii_uppercase();
-    let segments: Vec<&str> = upper.split('_').collect();
-    let has = |set: &[&str]| segments.iter().any(|s| set.contains(s));
+    let has = |set: &[&str]| {
+        name.split('_')
+            .any(|seg| set.iter().any(|w| w.eq_ignore_ascii_case(seg)))
+    };
     if has(NON_PRODUCTION_SEGMENTS) {
         EnvClass::NonProduction
     } else if has(PRODUCTION_SEGMENTS) && has(DATABASE_SEGMENTS) {
@@ -85,6 +85,17 @@ pub fn upper_names(text: &str) -> impl Iterator<Item = &str> {
                 && t.bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         })
+}
+
+/// The production names of `text` with their offsets.
+pub fn production_names<'a>(
+    text: &'a str,
+    config: &'a Config,
+) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    let base = text.as_ptr() as usize;
+    upper_names(text)
+        .filter(move |n| is_production(n, config))
+        .map(move |n| (n.as_ptr() as usize - base, n))
 }
 
 /// True when `text` names a production variable: files that do not are not parsed.
