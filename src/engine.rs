@@ -236,7 +236,8 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
     let mut directives = Vec::new();
     if crate::suppress::may_hold_directive(&source.text) {
         enter("suppress");
-        directives = crate::suppress::parse(source, input.comments());
+        let comments = input.comments();
+        directives = crate::suppress::parse(source, kind, comments, input.js_tree());
     }
     directives.extend(crate::suppress::config_entries(config, &rel));
     if !directives.is_empty() {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::finding::Finding;
+use crate::lang::FileKind;
 use crate::rules::suppression::{
     forbidden_suppression, suppression_without_reason, unknown_rule_in_suppression,
     unused_suppression,
@@ -26,8 +27,10 @@ pub const MARKER: &str = "dbguard-ignore";
 /// What a directive covers.
 #[derive(Debug, Clone)]
 pub enum Scope {
-    /// Findings on this 1-based line.
-    Line(usize),
+    /// Findings that start on the 1-based line `line` or on the lines of the statement that
+    /// starts there (up to `last`: a JS/TS statement, a SQL statement, a heredoc, a YAML block
+    /// scalar, backslash-continued shell lines), and findings whose span covers `line`.
+    Line { line: usize, last: usize },
     /// Every finding of the file.
     File,
     /// A `dbguard-ignore-file` after the file's first comment block: covers nothing.
@@ -59,7 +62,10 @@ impl Directive {
 
     fn covers(&self, f: &Finding) -> bool {
         match self.scope {
-            Scope::Line(n) => f.start.line <= n && n <= f.end.line.max(f.start.line),
+            Scope::Line { line, last } => {
+                (line..=last).contains(&f.start.line)
+                    || (f.start.line <= line && line <= f.end.line)
+            }
             Scope::File | Scope::Config { .. } => true,
             Scope::Misplaced => false,
         }
@@ -153,8 +159,14 @@ fn known(name: &str) -> bool {
         || name == rules::migration_safety::squawk::GROUP
 }
 
-/// Reads the directives in the comments of `source` (`comments` are their ranges, sorted).
-pub fn parse(source: &SourceFile, comments: &[Range<usize>]) -> Vec<Directive> {
+/// Reads the directives in the comments of `source` (`comments` are their ranges, sorted;
+/// `js` is the tree of a JS/TS file).
+pub fn parse(
+    source: &SourceFile,
+    kind: FileKind,
+    comments: &[Range<usize>],
+    js: Option<&tree_sitter::Tree>,
+) -> Vec<Directive> {
     let text: &str = &source.text;
     let mut out = Vec::new();
     for (ci, c) in comments.iter().enumerate() {
@@ -209,7 +221,11 @@ pub fn parse(source: &SourceFile, comments: &[Range<usize>]) -> Vec<Directive> {
                 }
             }
             let scope = if !file_level {
-                Scope::Line(covered_line(source, comments, ci, c))
+                let line = covered_line(source, comments, ci, c);
+                Scope::Line {
+                    line,
+                    last: statement_end(kind, source, js, line),
+                }
             } else if in_first_block(text, comments, ci) {
                 Scope::File
             } else {
@@ -287,6 +303,127 @@ fn covered_line(
         return line;
     }
     last + 1
+}
+
+/// How far the statement that starts on `line` goes: its last line (at most
+/// [`MAX_STATEMENT_LINES`] on).
+fn statement_end(
+    kind: FileKind,
+    source: &SourceFile,
+    js: Option<&tree_sitter::Tree>,
+    line: usize,
+) -> usize {
+    if line > source.line_count() {
+        return line;
+    }
+    let text = source.line_text(line);
+    let indent = text.len() - text.trim_start().len();
+    let last = match kind {
+        FileKind::Js(_) => js.map_or(line, |tree| {
+            let at = source.line_start(line) + indent;
+            let mut node = tree.root_node().descendant_for_byte_range(at, at);
+            let mut best = None;
+            while let Some(n) = node {
+                if n.start_byte() != at || n.parent().is_none() || is_block(n.kind()) {
+                    break;
+                }
+                best = Some(n);
+                node = n.parent();
+            }
+            best.map_or(line, |n| {
+                source.line_col(n.end_byte().saturating_sub(1)).line
+            })
+        }),
+        FileKind::Sql => {
+            // The line where the statement's `;` is.
+            let start = source.line_start(line);
+            let b = source.text.as_bytes();
+            let mut i = start;
+            let mut end = b.len();
+            while i < b.len() {
+                match b[i] {
+                    q @ (b'\'' | b'"') => {
+                        i += 1;
+                        while i < b.len() && b[i] != q {
+                            i += 1;
+                        }
+                    }
+                    b';' => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            source.line_col(end).line
+        }
+        FileKind::PackageJson => line,
+        _ => shell_like_end(source, line, text, indent),
+    };
+    last.clamp(line, line + MAX_STATEMENT_LINES)
+}
+
+/// How many lines after its first a suppressed statement may span.
+const MAX_STATEMENT_LINES: usize = 200;
+
+/// JS/TS nodes a next-line directive does not spread over: a directive above a function is
+/// about its first line, not its whole body.
+fn is_block(kind: &str) -> bool {
+    kind.contains("function")
+        || kind.contains("class")
+        || kind.contains("method")
+        || kind == "statement_block"
+        || kind == "program"
+}
+
+/// Shell, YAML, Makefile, Dockerfile: backslash continuations, a heredoc's body, a YAML block
+/// scalar (`run: |`) and the lines indented under it.
+fn shell_like_end(source: &SourceFile, line: usize, text: &str, indent: usize) -> usize {
+    let count = source.line_count();
+    let trimmed = text.trim_end();
+    if let Some(delim) = heredoc_delimiter(trimmed) {
+        return (line + 1..=count)
+            .find(|&n| source.line_text(n).trim() == delim)
+            .unwrap_or(line);
+    }
+    let block = trimmed.ends_with('|')
+        || trimmed.ends_with('>')
+        || trimmed.ends_with("|-")
+        || trimmed.ends_with(">-");
+    if block {
+        let mut last = line;
+        for n in line + 1..=count {
+            let t = source.line_text(n);
+            if t.trim().is_empty() {
+                continue;
+            }
+            if t.len() - t.trim_start().len() <= indent {
+                break;
+            }
+            last = n;
+        }
+        return last;
+    }
+    let mut last = line;
+    while last < count && source.line_text(last).trim_end().ends_with('\\') {
+        last += 1;
+    }
+    last
+}
+
+/// The delimiter of a heredoc that `line` opens (`<<EOF`, `<<-'SQL'`), not a here-string.
+fn heredoc_delimiter(line: &str) -> Option<&str> {
+    let at = line.find("<<")?;
+    let rest = line[at + 2..].trim_start_matches('-').trim_start();
+    if rest.starts_with('<') {
+        return None;
+    }
+    let word = rest
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ')')
+        .next()?
+        .trim_matches(|c| c == '\'' || c == '"');
+    (!word.is_empty()).then_some(word)
 }
 
 /// True when only whitespace and comments (and a `#!` line, a YAML `---`) precede comment
@@ -561,7 +698,8 @@ fn judge(
             );
         } else if !used.get(i).copied().unwrap_or(false) {
             let place = match d.scope {
-                Scope::Line(n) => format!(" on line {n}"),
+                Scope::Line { line, last } if last > line => format!(" on lines {line}-{last}"),
+                Scope::Line { line, .. } => format!(" on line {line}"),
                 Scope::Config { .. } => " in the files its `path` matches".to_string(),
                 _ => " in this file".to_string(),
             };
@@ -592,13 +730,48 @@ mod tests {
             _ => None,
         };
         let comments = comments::ranges(kind, text, tree.as_ref());
-        let d = parse(&source, &comments);
+        let d = parse(&source, kind, &comments, tree.as_ref());
         (source, d)
+    }
+
+    fn last(d: &Directive) -> Option<usize> {
+        match d.scope {
+            Scope::Line { last, .. } => Some(last),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_directive_covers_the_statement_that_starts_on_its_line() {
+        let ts = FileKind::Js(crate::lang::JsDialect::TypeScript);
+        let (_, d) = directives(
+            ts,
+            "// dbguard-ignore drop-table -- fixture\nawait sql`\n  DROP TABLE t\n`;\nf();\n// dbguard-ignore x -- y\nfunction g() {\n  h();\n}\n",
+        );
+        assert_eq!((line(&d[0]), last(&d[0])), (Some(2), Some(4)));
+        // Not a whole function body.
+        assert_eq!((line(&d[1]), last(&d[1])), (Some(7), Some(7)));
+        let (_, d) = directives(
+            FileKind::Shell,
+            "# dbguard-ignore drop-table -- scratch\npsql \"$U\" <<'SQL'\nDROP TABLE t;\nSQL\necho\n# dbguard-ignore dropdb -- x\ndropdb \\\n  -h h app\n",
+        );
+        assert_eq!((line(&d[0]), last(&d[0])), (Some(2), Some(4)));
+        assert_eq!((line(&d[1]), last(&d[1])), (Some(7), Some(8)));
+        let (_, d) = directives(
+            FileKind::GithubWorkflow,
+            "steps:\n  # dbguard-ignore prisma-migrate-reset -- preview\n  - run: |\n      npm ci\n      npx prisma migrate reset --force\n  - run: echo\n",
+        );
+        assert_eq!((line(&d[0]), last(&d[0])), (Some(3), Some(5)));
+        let (_, d) = directives(
+            FileKind::Sql,
+            "-- dbguard-ignore delete-without-where -- all of it\nDELETE\n  FROM t;\nDELETE FROM u;\n",
+        );
+        assert_eq!((line(&d[0]), last(&d[0])), (Some(2), Some(3)));
     }
 
     fn line(d: &Directive) -> Option<usize> {
         match d.scope {
-            Scope::Line(n) => Some(n),
+            Scope::Line { line, .. } => Some(line),
             _ => None,
         }
     }
