@@ -64,7 +64,7 @@ pub fn fragments(kind: FileKind, text: &str, display: &str) -> Vec<Fragment> {
         FileKind::Dockerfile => fragment::dockerfile::extract(text),
         FileKind::Js(d) => fragment::javascript::extract(text, d),
         // SQL and env files carry no shell commands; their rule families read them directly.
-        FileKind::Sql | FileKind::Env => Vec::new(),
+        FileKind::Sql | FileKind::Env | FileKind::Compose => Vec::new(),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum FileKind {
     Makefile,
     Dockerfile,
     Env,
+    /// `docker-compose.yml`, `compose.yaml`: read by the file rules (URLs, hosts), not for
+    /// commands.
+    Compose,
 }
 
 impl FileKind {
@@ -37,6 +40,7 @@ impl FileKind {
             FileKind::Makefile => "makefile",
             FileKind::Dockerfile => "dockerfile",
             FileKind::Env => "env",
+            FileKind::Compose => "compose",
         }
     }
 
@@ -55,6 +59,19 @@ pub enum Classified {
     Unknown,
 }
 
+/// `docker-compose.yml`, `docker-compose.prod.yaml`, `compose.yml`, `compose.override.yaml`.
+fn is_compose_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))
+    else {
+        return false;
+    };
+    ["docker-compose", "compose"]
+        .iter()
+        .any(|base| stem == *base || stem.strip_prefix(base).is_some_and(|r| r.starts_with('.')))
+}
+
 /// Classifies by path alone.
 pub fn classify_path(path: &Path) -> Classified {
     // A name that is not UTF-8 (`caf\xe9.sql`) is classified by its lossy form: the kind is in
@@ -71,6 +88,7 @@ pub fn classify_path(path: &Path) -> Classified {
         ".env" => Some(FileKind::Env),
         _ if name.starts_with(".env.") => Some(FileKind::Env),
         _ if name.starts_with("Dockerfile.") => Some(FileKind::Dockerfile),
+        _ if is_compose_file(name) => Some(FileKind::Compose),
         _ => None,
     };
     if let Some(kind) = kind {
@@ -152,6 +170,17 @@ mod tests {
             Classified::Kind(FileKind::Dockerfile)
         );
         assert_eq!(kind(".env.production"), Classified::Kind(FileKind::Env));
+        for name in [
+            "docker-compose.yml",
+            "docker-compose.prod.yaml",
+            "compose.yaml",
+            "deploy/compose.override.yml",
+        ] {
+            assert_eq!(kind(name), Classified::Kind(FileKind::Compose), "{name}");
+        }
+        for name in ["docker-compose-notes.yml", "composer.yml", "compose.json"] {
+            assert_ne!(kind(name), Classified::Kind(FileKind::Compose), "{name}");
+        }
         assert_eq!(kind("rules.mk"), Classified::Kind(FileKind::Makefile));
         assert_eq!(kind("README.md"), Classified::Unknown);
         assert_eq!(kind("bin/reset"), Classified::NeedsShebang);

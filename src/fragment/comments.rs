@@ -22,7 +22,8 @@ pub fn ranges(kind: FileKind, text: &str, js: Option<&tree_sitter::Tree>) -> Vec
         | FileKind::Makefile
         | FileKind::GithubWorkflow
         | FileKind::GitlabCi
-        | FileKind::Env => line_comments(text, false),
+        | FileKind::Env
+        | FileKind::Compose => line_comments(text, false),
     }
 }
 
