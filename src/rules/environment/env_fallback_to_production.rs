@@ -18,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
     help: "fail when the test/development variable is missing instead of falling back: `const url = process.env.TEST_DATABASE_URL; if (!url) throw new Error(\"TEST_DATABASE_URL is not set\")`",
     literals: &[".env"],
     doc: RuleDoc {
-        what: "An expression that uses a production variable (see `test-reads-production-env` for the names) when a non-production one is missing or the environment is not production: `process.env.TEST_DATABASE_URL || process.env.DATABASE_URL`, `?? process.env.PROD_DATABASE_URL`, `process.env.TEST_DATABASE_URL ? process.env.TEST_DATABASE_URL : process.env.DATABASE_URL`, `NODE_ENV === 'production' ? … : process.env.DATABASE_URL`, and a `switch (process.env.NODE_ENV)` whose `test`/`development` case, or whose `default` when `production` has its own case, returns or assigns a production variable. In every file, not only tests.\n\nNot reported: a fallback to a literal (`process.env.PORT || 3000`, `DATABASE_URL ?? 'postgres://localhost/dev'`), between two production names (`DATABASE_URL || POSTGRES_URL`), and the production branch itself (`case 'production': return process.env.DATABASE_URL`).",
+        what: "An expression that uses a production variable (see `test-reads-production-env` for the names) when a non-production one is missing or the environment is not production: `process.env.TEST_DATABASE_URL || process.env.DATABASE_URL`, `?? process.env.PROD_DATABASE_URL`, `process.env.TEST_DATABASE_URL ? process.env.TEST_DATABASE_URL : process.env.DATABASE_URL`, `NODE_ENV === 'production' ? … : process.env.DATABASE_URL`, and a `switch (process.env.NODE_ENV)` whose `test`/`development` case, or whose `default` when `production` has its own case, returns or assigns a production variable. In every file, not only tests. The non-production side may go through a `const` of the same file (`const testUrl = process.env.TEST_DATABASE_URL; … testUrl || process.env.DATABASE_URL`), declared once in the file, and reads may go through an alias of the environment (`const env = process.env`).\n\nNot reported: a fallback to a literal (`process.env.PORT || 3000`, `DATABASE_URL ?? 'postgres://localhost/dev'`), between two production names (`DATABASE_URL || POSTGRES_URL`), and the production branch itself (`case 'production': return process.env.DATABASE_URL`).",
         why: "The fallback is silent: the day the test variable is missing (a new machine, a renamed secret in CI, a script run outside the test runner), the code uses the production database without a word, and the test suite's inserts and cleanups run there. The `NODE_ENV` switch of the \"test users in production\" incident did exactly that: `default: return process.env.DEV_DATABASE_URL || process.env.DATABASE_URL`.",
         example: "switch (process.env.NODE_ENV) {\n  case 'production':\n    return process.env.DATABASE_URL;\n  default:\n    return process.env.DEV_DATABASE_URL || process.env.DATABASE_URL;\n}",
         instead: "Make each environment name its database and fail loudly when it is missing: `const url = process.env.DEV_DATABASE_URL; if (!url) throw new Error('DEV_DATABASE_URL is not set')`. A literal local default (`?? 'postgres://localhost:5432/app_dev'`) is fine.",
@@ -40,10 +40,17 @@ impl FileRule for Rule {
         }
         let Some(tree) = input.js_tree() else { return };
         let src = input.text();
-        preorder(tree.root_node(), |node| match node.kind() {
-            "binary_expression" => logical_fallback(node, src, config, out),
-            "ternary_expression" => ternary(node, src, config, out),
-            "switch_statement" => switch(node, src, config, out),
+        let root = tree.root_node();
+        let cx = Cx {
+            src,
+            config,
+            aliases: js::env_aliases(root, src),
+            locals: env_constants(root, src),
+        };
+        preorder(root, |node| match node.kind() {
+            "binary_expression" => logical_fallback(node, &cx, out),
+            "ternary_expression" => ternary(node, &cx, out),
+            "switch_statement" => switch(node, &cx, out),
             _ => {}
         });
     }
@@ -85,10 +92,73 @@ fn may_fall_back(text: &str, config: &Config) -> bool {
     })
 }
 
-fn class_of(node: Node, src: &str, config: &Config) -> Option<(String, EnvClass)> {
-    let name = read_name(node, src)?;
-    let class = classify(&name, config);
-    Some((name, class))
+/// What the checks need: the text, the config, the file's aliases of `process.env` and its
+/// constants that hold an environment variable.
+struct Cx<'s> {
+    src: &'s str,
+    config: &'s Config,
+    aliases: Vec<&'s str>,
+    locals: Vec<(&'s str, String)>,
+}
+
+/// Top-level-or-not `const x = process.env.X` (through `!`, `as T`, parentheses), by local
+/// name: `x` stands for `X` wherever it is used. Names declared more than once in the file
+/// (shadowing, `let` reassignments aside) are left out rather than guessed.
+fn env_constants<'s>(root: Node, src: &'s str) -> Vec<(&'s str, String)> {
+    let mut found: Vec<(&'s str, Option<String>)> = Vec::new();
+    preorder(root, |node| {
+        if node.kind() != "variable_declarator" {
+            return;
+        }
+        let Some(name) = node
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")
+        else {
+            return;
+        };
+        let is_const = node
+            .parent()
+            .and_then(|d| d.child(0))
+            .is_some_and(|k| k.kind() == "const");
+        let read = node
+            .child_by_field_name("value")
+            .filter(|_| is_const)
+            .and_then(|v| read_name(v, src));
+        let text = &src[name.byte_range()];
+        match found.iter_mut().find(|(n, _)| *n == text) {
+            Some(entry) => entry.1 = None,
+            None => found.push((text, read)),
+        }
+    });
+    found
+        .into_iter()
+        .filter_map(|(n, r)| r.map(|r| (n, r)))
+        .collect()
+}
+
+/// The variable `node` reads and its class: an environment read, or a constant holding one.
+/// The name as a message shows it: `` `X` ``, or `` `X` (in `x`) `` through a constant.
+fn class_of(node: Node, cx: &Cx) -> Option<(String, EnvClass)> {
+    let src = cx.src;
+    if let Some(name) = js::read_name_via(node, src, &cx.aliases) {
+        let class = classify(&name, cx.config);
+        return Some((format!("`{name}`"), class));
+    }
+    let node = unwrap_expr(node);
+    if node.kind() != "identifier" {
+        return None;
+    }
+    let local = &src[node.byte_range()];
+    // Only constants of non-production variables: a production one behind a local name is
+    // invisible to the text test of `may_fall_back`, and the result must not depend on it.
+    let (_, name) = cx
+        .locals
+        .iter()
+        .find(|(n, v)| *n == local && classify(v, cx.config) == EnvClass::NonProduction)?;
+    Some((
+        format!("`{name}` (in `{local}`)"),
+        classify(name, cx.config),
+    ))
 }
 
 fn hit(span: Node, message: String) -> FileHit {
@@ -102,7 +172,8 @@ fn hit(span: Node, message: String) -> FileHit {
 
 /// `NONPROD || PROD`, `NONPROD ?? PROD`; in a longer chain, the first production operand
 /// after a non-production one (reported once, at the `a || b` that reaches it).
-fn logical_fallback(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
+fn logical_fallback(node: Node, cx: &Cx, out: &mut Vec<FileHit>) {
+    let src = cx.src;
     if !is_fallback_operator(node, src) {
         return;
     }
@@ -112,33 +183,31 @@ fn logical_fallback(node: Node, src: &str, config: &Config, out: &mut Vec<FileHi
     ) else {
         return;
     };
-    let Some((prod, EnvClass::Production)) = class_of(right, src, config) else {
+    let Some((prod, EnvClass::Production)) = class_of(right, cx) else {
         return;
     };
     let mut leaves = Vec::new();
     chain_leaves(left, src, &mut leaves);
-    let classes: Vec<(String, EnvClass)> = leaves
-        .iter()
-        .filter_map(|l| class_of(*l, src, config))
-        .collect();
+    let classes: Vec<(String, EnvClass)> = leaves.iter().filter_map(|l| class_of(*l, cx)).collect();
     if classes.iter().any(|(_, c)| *c == EnvClass::Production) {
         return;
     }
     if let Some((other, _)) = classes.iter().find(|(_, c)| *c == EnvClass::NonProduction) {
         out.push(hit(
             node,
-            format!("falls back to the production variable `{prod}` when `{other}` is not set"),
+            format!("falls back to the production variable {prod} when {other} is not set"),
         ));
     }
 }
 
 /// A value that is a production variable: the variable itself or the head of a `||` chain.
-fn production_value<'t>(value: Node<'t>, src: &str, config: &Config) -> Option<(Node<'t>, String)> {
+fn production_value<'t>(value: Node<'t>, cx: &Cx) -> Option<(Node<'t>, String)> {
+    let src = cx.src;
     let value = unwrap_expr(value);
     let mut leaves = Vec::new();
     chain_leaves(value, src, &mut leaves);
     let head = *leaves.first()?;
-    match class_of(head, src, config)? {
+    match class_of(head, cx)? {
         (name, EnvClass::Production) => Some((if leaves.len() == 1 { value } else { head }, name)),
         _ => None,
     }
@@ -215,7 +284,8 @@ fn non_production_branch(cond: Node, src: &str) -> Option<bool> {
 
 /// `NONPROD ? NONPROD : PROD` (a fallback spelled as a ternary) and
 /// `NODE_ENV === 'production' ? … : PROD`.
-fn ternary(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
+fn ternary(node: Node, cx: &Cx, out: &mut Vec<FileHit>) {
+    let src = cx.src;
     let (Some(cond), Some(then), Some(other)) = (
         node.child_by_field_name("condition"),
         node.child_by_field_name("consequence"),
@@ -230,12 +300,12 @@ fn ternary(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
         }
         c => (Some(c), false),
     };
-    if let Some((name, EnvClass::NonProduction)) = tested.and_then(|t| class_of(t, src, config)) {
+    if let Some((name, EnvClass::NonProduction)) = tested.and_then(|t| class_of(t, cx)) {
         let fallback = if negated { then } else { other };
-        if let Some((value, prod)) = production_value(fallback, src, config) {
+        if let Some((value, prod)) = production_value(fallback, cx) {
             out.push(hit(
                 value,
-                format!("falls back to the production variable `{prod}` when `{name}` is not set"),
+                format!("falls back to the production variable {prod} when {name} is not set"),
             ));
         }
         return;
@@ -244,7 +314,7 @@ fn ternary(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
         return;
     };
     let value = if branch { then } else { other };
-    if let Some((value, prod)) = production_value(value, src, config) {
+    if let Some((value, prod)) = production_value(value, cx) {
         let cond: String = src[cond.byte_range()]
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -252,7 +322,7 @@ fn ternary(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
         let when = if branch { "when" } else { "unless" };
         out.push(hit(
             value,
-            format!("uses the production variable `{prod}` outside production ({when} `{cond}`)"),
+            format!("uses the production variable {prod} outside production ({when} `{cond}`)"),
         ));
     }
 }
@@ -263,7 +333,8 @@ type CaseGroup<'t> = (Vec<Option<EnvClass>>, Vec<String>, Vec<Node<'t>>);
 
 /// `switch (process.env.NODE_ENV)`: a test/development case, or the default when production
 /// has its own case, that returns or assigns a production variable.
-fn switch(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
+fn switch(node: Node, cx: &Cx, out: &mut Vec<FileHit>) {
+    let src = cx.src;
     let (Some(value), Some(body)) = (
         node.child_by_field_name("value"),
         node.child_by_field_name("body"),
@@ -317,11 +388,11 @@ fn switch(node: Node, src: &str, config: &Config, out: &mut Vec<FileHit>) {
         }
         for statement in statements {
             for value in branch_values(*statement) {
-                if let Some((value, prod)) = production_value(value, src, config) {
+                if let Some((value, prod)) = production_value(value, cx) {
                     out.push(hit(
                         value,
                         format!(
-                            "the {} branch of `switch ({selector})` uses the production variable `{prod}`",
+                            "the {} branch of `switch ({selector})` uses the production variable {prod}",
                             words.join("/")
                         ),
                     ));
@@ -464,6 +535,39 @@ switch (process.env.NODE_ENV) {
             "{}",
             hits[0].2
         );
+    }
+
+    #[test]
+    fn through_a_constant() {
+        let src = "const testUrl = process.env.TEST_DATABASE_URL;\nexport const url = testUrl || process.env.DATABASE_URL;";
+        let hits = run(&Rule, &APP, src);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].0, "testUrl || process.env.DATABASE_URL");
+        assert_eq!(
+            hits[0].2,
+            "falls back to the production variable `DATABASE_URL` when `TEST_DATABASE_URL` (in `testUrl`) is not set"
+        );
+        for (src, want) in [
+            (
+                "const devUrl = process.env.DEV_DATABASE_URL!;\nconst url = devUrl ? devUrl : process.env.DATABASE_URL;",
+                "process.env.DATABASE_URL",
+            ),
+            (
+                "const env = process.env;\nconst url = env.TEST_DATABASE_URL ?? env.DATABASE_URL;",
+                "env.TEST_DATABASE_URL ?? env.DATABASE_URL",
+            ),
+        ] {
+            assert_eq!(found(src), [want], "{src}");
+        }
+        for src in [
+            // `let` may be reassigned; a name declared twice is not guessed.
+            "let testUrl = process.env.TEST_DATABASE_URL;\nexport const url = testUrl || process.env.DATABASE_URL;",
+            "const testUrl = process.env.TEST_DATABASE_URL;\nfunction f() {\n  const testUrl = cfg.url;\n  return testUrl || process.env.DATABASE_URL;\n}",
+            "const testUrl = loadTestUrl();\nexport const url = testUrl || process.env.DATABASE_URL;",
+            "const primary = process.env.DATABASE_URL;\nexport const url = primary || process.env.DIRECT_URL;",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
     }
 
     #[test]

@@ -122,9 +122,13 @@ impl EnvRead<'_> {
     }
 }
 
-/// `process.env`, `import.meta.env`, `Bun.env` (whitespace and `?.` ignored).
-fn is_env_object(node: Node, src: &str) -> bool {
+/// `process.env`, `import.meta.env`, `Bun.env` (whitespace and `?.` ignored), or a local
+/// name bound to one (`aliases`, see [`env_aliases`]).
+pub fn is_env_object(node: Node, src: &str, aliases: &[&str]) -> bool {
     let node = unwrap_expr(node);
+    if node.kind() == "identifier" {
+        return aliases.contains(&&src[node.byte_range()]);
+    }
     if node.kind() != "member_expression" {
         return false;
     }
@@ -159,22 +163,80 @@ pub fn literal_string<'s>(node: Node, src: &'s str) -> Option<&'s str> {
     (!text.contains('\\')).then_some(text)
 }
 
+/// Local names bound to an environment object in the file: `const env = process.env`,
+/// `const { env } = process`, `const { env: e } = globalThis.process`. File-wide by name (no
+/// scopes): a name is an alias wherever it is used once it is bound so anywhere.
+pub fn env_aliases<'s>(root: Node, src: &'s str) -> Vec<&'s str> {
+    let mut out: Vec<&'s str> = Vec::new();
+    preorder(root, |node| {
+        if node.kind() != "variable_declarator" {
+            return;
+        }
+        let (Some(name), Some(value)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        match name.kind() {
+            "identifier" if is_env_object(value, src, &out) => out.push(&src[name.byte_range()]),
+            "object_pattern"
+                if matches!(
+                    &src[unwrap_expr(value).byte_range()],
+                    "process" | "globalThis.process"
+                ) =>
+            {
+                let mut c = name.walk();
+                for prop in name.named_children(&mut c) {
+                    match prop.kind() {
+                        "shorthand_property_identifier_pattern"
+                            if &src[prop.byte_range()] == "env" =>
+                        {
+                            out.push("env")
+                        }
+                        "pair_pattern" => {
+                            let (Some(k), Some(v)) = (
+                                prop.child_by_field_name("key"),
+                                prop.child_by_field_name("value"),
+                            ) else {
+                                continue;
+                            };
+                            if &src[k.byte_range()] == "env" && v.kind() == "identifier" {
+                                out.push(&src[v.byte_range()]);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
+    out
+}
+
 /// The variable `node` reads, if it is an environment read: `process.env.X`,
 /// `process.env["X"]`, `import.meta.env.X`, `Bun.env.X`, `Deno.env.get("X")`. Parentheses,
 /// `as T` and `!` around it are looked through.
 pub fn read_name(node: Node, src: &str) -> Option<String> {
+    read_name_via(node, src, &[])
+}
+
+/// [`read_name`], also through the local aliases of an environment object (`env.X` after
+/// `const env = process.env`).
+pub fn read_name_via(node: Node, src: &str, aliases: &[&str]) -> Option<String> {
     let node = unwrap_expr(node);
     match node.kind() {
         "member_expression" => {
             let object = node.child_by_field_name("object")?;
             let property = node.child_by_field_name("property")?;
-            (is_env_object(object, src) && property.kind() == "property_identifier")
+            (is_env_object(object, src, aliases) && property.kind() == "property_identifier")
                 .then(|| src[property.byte_range()].to_string())
         }
         "subscript_expression" => {
             let object = node.child_by_field_name("object")?;
             let index = node.child_by_field_name("index")?;
-            if !is_env_object(object, src) {
+            if !is_env_object(object, src, aliases) {
                 return None;
             }
             literal_string(index, src).map(str::to_string)
@@ -227,12 +289,13 @@ pub fn preorder<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     }
 }
 
-/// Every environment read of the file, in source order; writes are not reads.
-pub fn env_reads<'t>(root: Node<'t>, src: &str) -> Vec<EnvRead<'t>> {
+/// Every environment read of the file, in source order; writes are not reads. `aliases` are
+/// the file's [`env_aliases`].
+pub fn env_reads<'t>(root: Node<'t>, src: &str, aliases: &[&str]) -> Vec<EnvRead<'t>> {
     let mut out = Vec::new();
     preorder(root, |node| match node.kind() {
         "member_expression" | "subscript_expression" | "call_expression" => {
-            if let Some(name) = read_name(node, src) {
+            if let Some(name) = read_name_via(node, src, aliases) {
                 if !is_write(node, src) {
                     out.push(EnvRead { name, node });
                 }
@@ -246,7 +309,7 @@ pub fn env_reads<'t>(root: Node<'t>, src: &str) -> Vec<EnvRead<'t>> {
                 return;
             };
             let value = unwrap_expr(value);
-            let from_env = is_env_object(value, src)
+            let from_env = is_env_object(value, src, aliases)
                 || src[value.byte_range()].replace(char::is_whitespace, "")
                     == "Deno.env.toObject()";
             if pattern.kind() == "object_pattern" && from_env {
@@ -355,7 +418,8 @@ mod tests {
 
     fn reads(src: &str) -> Vec<(String, String)> {
         let tree = crate::fragment::javascript::parse(JsDialect::TypeScript, src).unwrap();
-        env_reads(tree.root_node(), src)
+        let aliases = env_aliases(tree.root_node(), src);
+        env_reads(tree.root_node(), src, &aliases)
             .into_iter()
             .map(|r| (r.name.clone(), src[r.span()].to_string()))
             .collect()
@@ -399,6 +463,26 @@ const f = process.env.X!;
                 "process.env.TEST_DATABASE_URL".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn reads_through_aliases() {
+        let src = "const env = process.env;\nconst a = env.DATABASE_URL;\nconst { DIRECT_URL } = env;\nconst { env: e } = process;\nconst b = e['POSTGRES_URL'];\nconst other = {};\nconst c = other.MONGO_URL;";
+        assert_eq!(
+            reads(src),
+            [
+                ("DATABASE_URL".to_string(), "env.DATABASE_URL".to_string()),
+                ("DIRECT_URL".to_string(), "DIRECT_URL".to_string()),
+                ("POSTGRES_URL".to_string(), "e['POSTGRES_URL']".to_string()),
+            ]
+        );
+        let src = "const { env } = process;\nexport const url = env.MYSQL_URL;";
+        assert_eq!(
+            reads(src),
+            [("MYSQL_URL".to_string(), "env.MYSQL_URL".to_string())]
+        );
+        // Without an alias, `env` is any object.
+        assert!(reads("const env = loadEnv();\nconst u = env.DATABASE_URL;").is_empty());
     }
 
     #[test]

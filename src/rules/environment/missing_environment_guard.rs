@@ -23,7 +23,7 @@ pub static META: RuleMeta = RuleMeta {
         "datasource",
     ],
     doc: RuleDoc {
-        what: "Only when `[guards] functions` names the project's guard functions (such as `assertLocalDatabase`): a script (`[files] scripts`) that creates a database client (`new PrismaClient(…)`, `createClient(…)` from `@supabase/supabase-js`, `new Pool(…)`/`new Client(…)` from `pg` or `@neondatabase/serverless`, `knex(…)`, `drizzle(…)`, `postgres(…)`, `mysql.createConnection(…)`/`createPool(…)`, `new Sequelize(…)`, `new DataSource(…)` from `typeorm`, `new MongoClient(…)`) and calls none of the guards before the client is created or first used. A guard counts when it is called in the file before that point, by name (`assertLocalDatabase()`, defined in the file or imported) or through an imported namespace (`guards.assertLocalDatabase()`); one defined and never called does not. The finding is at the client's creation.\n\nOrder is the order of the text: a guard called at the top of `main()` counts for a client created at module level and first used in `main()`.",
+        what: "Only when `[guards] functions` names the project's guard functions (such as `assertLocalDatabase`): a script (`[files] scripts`) that creates a database client (`new PrismaClient(…)`, `createClient(…)` from `@supabase/supabase-js`, `new Pool(…)`/`new Client(…)` from `pg` or `@neondatabase/serverless`, `knex(…)`, `drizzle(…)`, `postgres(…)`, `mysql.createConnection(…)`/`createPool(…)`, `new Sequelize(…)`, `new DataSource(…)` from `typeorm`, `new MongoClient(…)`) and calls none of the guards before the client is created or first used. A guard counts when it is called in the file before that point, by name (`assertLocalDatabase()`, defined in the file or imported) or through an imported namespace (`guards.assertLocalDatabase()`); one defined and never called does not. The call must be able to run: at the top level, or in a function that is exported or referred to (called, or passed on as in `main().catch(…)` or `run(main)`) from code that can run itself, followed through helpers and callbacks; not in the dead branch of `if (false)`, and not in a function the file never refers to (`function unused() { assertLocalDatabase(); }`). The finding is at the client's creation.\n\nOrder is the order of the text: a guard called at the top of `main()` counts for a client created at module level and first used in `main()`.",
         why: "One-off scripts (cleanups, backfills, debug helpers) run with whatever `DATABASE_URL` the shell or `.env` holds. When the project has a function that refuses to run against production, a script that skips it is the one that writes fake users or deletes rows in production.",
         example: "// scripts/debug-user.ts\nimport { PrismaClient } from '@prisma/client';\nconst prisma = new PrismaClient();\nawait prisma.user.create({ data: { email: 'debug@example.test' } });",
         instead: "Call the guard first: `assertLocalDatabase(); const prisma = new PrismaClient();`, or at the top of `main()` before the client is used.",
@@ -52,18 +52,31 @@ impl FileRule for Rule {
         let mut creations = Vec::new();
         let mut guard_calls = Vec::new();
         let mut identifiers = Vec::new();
+        // Identifiers and `{ name }` shorthands: where functions are referred to.
+        let mut references = Vec::new();
         preorder(root, |node| match node.kind() {
             "new_expression" | "call_expression" => {
                 if let Some(what) = client_creation(node, src, &modules) {
                     creations.push((node, what));
                 }
                 if node.kind() == "call_expression" && is_guard_call(node, src, &guards) {
-                    guard_calls.push(node.start_byte());
+                    guard_calls.push(node);
                 }
             }
-            "identifier" => identifiers.push(node),
+            "identifier" => {
+                identifiers.push(node);
+                references.push(node);
+            }
+            "shorthand_property_identifier" => references.push(node),
             _ => {}
         });
+        // A guard counts only where it can run: not in `if (false)`, not in a function the
+        // file never refers to.
+        let guard_calls: Vec<usize> = guard_calls
+            .into_iter()
+            .filter(|call| can_run(*call, src, &references, 0))
+            .map(|call| call.start_byte())
+            .collect();
         for (node, what) in creations {
             let deadline = match binding(node, src) {
                 Some((name, declared)) => identifiers
@@ -97,6 +110,115 @@ impl FileRule for Rule {
             });
         }
     }
+}
+
+/// How deep [`can_run`] follows a function to the places that refer to it.
+const MAX_CALL_DEPTH: usize = 6;
+
+/// Whether the code at `node` can run when the script runs: true at the top level, false in
+/// the dead branch of `if (false)`/`if (true) … else`, and in a function only when the
+/// function is exported or referred to (called, or passed on as in `main().catch(…)`,
+/// `run(main)`) somewhere outside its own body that can run itself. Callbacks and
+/// immediately invoked functions run when their call does. Shapes it does not follow (class
+/// methods, functions stored in objects) count as running, as every guard did before.
+fn can_run(node: Node, src: &str, references: &[Node], depth: usize) -> bool {
+    if depth > MAX_CALL_DEPTH {
+        return true;
+    }
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "if_statement" => {
+                let condition = parent.child_by_field_name("condition").map(|c| {
+                    let c = unwrap_expr(c);
+                    src[c.byte_range()].trim()
+                });
+                let constant = match condition {
+                    Some("false" | "0" | "null" | "undefined" | "!1" | "!true") => Some(false),
+                    Some("true" | "1" | "!0" | "!false") => Some(true),
+                    _ => None,
+                };
+                let branch = if parent.child_by_field_name("consequence") == Some(child) {
+                    Some(true)
+                } else if parent.child_by_field_name("alternative") == Some(child) {
+                    Some(false)
+                } else {
+                    None
+                };
+                if let (Some(c), Some(b)) = (constant, branch) {
+                    if c != b {
+                        return false;
+                    }
+                }
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                let name = parent.child_by_field_name("name");
+                return name.is_some_and(|n| is_referred(parent, n, src, references, depth));
+            }
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                // Where the function value goes, through `(…)` and `as T`.
+                let mut value = parent;
+                while let Some(p) = value.parent().filter(|p| {
+                    matches!(
+                        p.kind(),
+                        "parenthesized_expression" | "as_expression" | "satisfies_expression"
+                    )
+                }) {
+                    value = p;
+                }
+                let Some(holder) = value.parent() else {
+                    return true;
+                };
+                match holder.kind() {
+                    // `(async () => { … })()`: runs when the call does.
+                    "call_expression" if holder.child_by_field_name("function") == Some(value) => {
+                        child = holder;
+                        continue;
+                    }
+                    // A callback: `main().then(() => …)`, `run(async () => …)`.
+                    "arguments" => {
+                        child = holder;
+                        continue;
+                    }
+                    "variable_declarator" => {
+                        let name = holder
+                            .child_by_field_name("name")
+                            .filter(|n| n.kind() == "identifier");
+                        return match name {
+                            Some(n) => is_referred(parent, n, src, references, depth),
+                            None => true,
+                        };
+                    }
+                    _ => return true,
+                }
+            }
+            "method_definition" | "class_body" => return true,
+            _ => {}
+        }
+        child = parent;
+    }
+    true
+}
+
+/// The function declared as `name` is exported, or referred to outside its own body from
+/// code that can run.
+fn is_referred(function: Node, name: Node, src: &str, references: &[Node], depth: usize) -> bool {
+    let mut up = function.parent();
+    for _ in 0..3 {
+        match up {
+            Some(p) if p.kind() == "export_statement" => return true,
+            Some(p) => up = p.parent(),
+            None => break,
+        }
+    }
+    let text = &src[name.byte_range()];
+    let body = function.byte_range();
+    references.iter().any(|r| {
+        *r != name
+            && !(body.start <= r.start_byte() && r.end_byte() <= body.end)
+            && &src[r.byte_range()] == text
+            && can_run(*r, src, references, depth + 1)
+    })
 }
 
 /// The modules the file imports or requires.
@@ -274,6 +396,42 @@ mod tests {
             "const ds = new DataSource(opts);",
             "const c = new Client({ intents: [] });",
             "// const prisma = new PrismaClient();",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+    }
+
+    #[test]
+    fn guards_that_cannot_run() {
+        for src in [
+            "if (false) assertLocalDatabase();\nconst prisma = new PrismaClient();",
+            "if (true) {\n  console.log('start');\n} else {\n  assertLocalDatabase();\n}\nconst prisma = new PrismaClient();",
+            "function unused() {\n  assertLocalDatabase();\n}\nconst prisma = new PrismaClient();",
+            "const check = () => assertLocalDatabase();\nconst prisma = new PrismaClient();",
+            // Referred to only from itself, or from a function nobody calls.
+            "function again() {\n  assertLocalDatabase();\n  again();\n}\nconst prisma = new PrismaClient();",
+            "function helper() {\n  assertLocalDatabase();\n}\nfunction unused() {\n  helper();\n}\nconst prisma = new PrismaClient();",
+            "function helper() {\n  assertLocalDatabase();\n}\nif (0) helper();\nconst prisma = new PrismaClient();",
+        ] {
+            assert_eq!(found(src), ["new PrismaClient()"], "{src}");
+        }
+    }
+
+    #[test]
+    fn guards_that_run() {
+        for src in [
+            // Called at the top level, through a helper, or from main() before the use.
+            "function ensureLocal() {\n  assertLocalDatabase();\n}\nensureLocal();\nconst prisma = new PrismaClient();",
+            "function helper() {\n  assertLocalDatabase();\n}\nfunction setup() {\n  helper();\n}\nsetup();\nconst prisma = new PrismaClient();",
+            "const prisma = new PrismaClient();\nconst main = async () => {\n  assertLocalDatabase();\n  await prisma.user.deleteMany();\n};\nmain().catch(console.error);",
+            "const prisma = new PrismaClient();\nasync function main() {\n  assertLocalDatabase();\n  await prisma.user.count();\n}\nrun(main);",
+            "const prisma = new PrismaClient();\n(async () => {\n  assertLocalDatabase();\n  await prisma.user.count();\n})();",
+            "const prisma = new PrismaClient();\nasync function main() {\n  assertLocalDatabase();\n  await prisma.user.count();\n}\nif (require.main === module) main();",
+            // Exported: the caller is elsewhere.
+            "const prisma = new PrismaClient();\nexport async function seed() {\n  assertLocalDatabase();\n  await prisma.user.count();\n}",
+            "const prisma = new PrismaClient();\nexport const seed = async () => {\n  guards.assertLocalDatabase();\n  await prisma.user.count();\n};",
+            "if (true) assertLocalDatabase();\nconst prisma = new PrismaClient();",
+            "if (process.env.NODE_ENV !== 'test') assertLocalDatabase();\nconst prisma = new PrismaClient();",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }

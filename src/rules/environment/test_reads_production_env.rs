@@ -3,7 +3,9 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::js;
-use super::js::{env_reads, is_production, literal_string, preorder, read_name};
+use super::js::{
+    env_aliases, env_reads, is_env_object, is_production, literal_string, preorder, read_name_via,
+};
 use crate::fragment::javascript::unwrap_expr;
 use crate::rules::{Category, FileHit, FileInput, FileRule, RuleDoc, RuleMeta, Severity};
 
@@ -31,7 +33,7 @@ pub static META: RuleMeta = RuleMeta {
         "prod",
     ],
     doc: RuleDoc {
-        what: "In test files (`[files] tests`) and test setup files (`playwright.config.*`, `vitest.config.*`, `jest.config.*`, `jest.setup.*`, `vitest.setup.*`, `global-setup.*`): a read of a production variable, as `process.env.DATABASE_URL`, `process.env[\"DATABASE_URL\"]`, `const { DATABASE_URL } = process.env`, `import.meta.env.X`, `Bun.env.X` or `Deno.env.get(\"X\")`; and loading the default env file: `import 'dotenv/config'`, `require('dotenv').config()` or `dotenv.config()` without a `path` or with a path to `.env`/`.env.production`, `process.loadEnvFile()` without a path.\n\nProduction variables are `DATABASE_URL`, `DIRECT_URL`, `DIRECT_DATABASE_URL`, `POSTGRES_URL`, `POSTGRES_PRISMA_URL`, `POSTGRES_URL_NON_POOLING`, `SUPABASE_DB_URL`, `SUPABASE_SERVICE_ROLE_KEY`, `MONGODB_URI`, `MONGO_URL`, `MONGO_URI`, `MYSQL_URL`, `REDIS_URL`, any name with a `PROD`/`PRODUCTION`/`LIVE` part that names a database (`PROD_DATABASE_URL`), and every name in `[production] env`. A name with a `TEST`/`DEV`/`LOCAL`/`E2E`/`CI` part is not one.\n\nNot reported: assigning a production variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`, the safe pattern), reading it after such an assignment in the same file, reading it in the condition of an `if` that throws or exits (a guard), `process.env.CI`, `NODE_ENV`, `dotenv.config({ path: '.env.test' })`.",
+        what: "In test files (`[files] tests`) and test setup files (`playwright.config.*`, `vitest.config.*`, `jest.config.*`, `jest.setup.*`, `vitest.setup.*`, `global-setup.*`): a read of a production variable, as `process.env.DATABASE_URL`, `process.env[\"DATABASE_URL\"]`, `const { DATABASE_URL } = process.env`, `import.meta.env.X`, `Bun.env.X` or `Deno.env.get(\"X\")`, also through an alias of the environment (`const env = process.env; env.DATABASE_URL`, `const { env } = process`); and loading the default env file: `import 'dotenv/config'`, `require('dotenv').config()` or `dotenv.config()` without a `path` or with a path to `.env`/`.env.production` (a template counts when its literal tail names the file: `${__dirname}/../.env`), `process.loadEnvFile()` without a path.\n\nProduction variables are `DATABASE_URL`, `DIRECT_URL`, `DIRECT_DATABASE_URL`, `POSTGRES_URL`, `POSTGRES_PRISMA_URL`, `POSTGRES_URL_NON_POOLING`, `SUPABASE_DB_URL`, `SUPABASE_SERVICE_ROLE_KEY`, `MONGODB_URI`, `MONGO_URL`, `MONGO_URI`, `MYSQL_URL`, `REDIS_URL`, any name with a `PROD`/`PRODUCTION`/`LIVE` part that names a database (`PROD_DATABASE_URL`), and every name in `[production] env`. A name with a `TEST`/`DEV`/`LOCAL`/`E2E`/`CI` part is not one.\n\nNot reported: assigning a production variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`, the safe pattern), reading it after such an assignment in the same file (also `vi.stubEnv(\"DATABASE_URL\", …)`, `process.env = { ...process.env, DATABASE_URL: … }`, `Object.assign(process.env, { DATABASE_URL: … })`), reading it in the condition of an `if` that throws or exits (a guard) or in `expect(…)`/`assert(…)`, reading it into a variable whose every use in the file is such a check (`const url = process.env.DATABASE_URL!; if (!url.includes(\"localhost\")) throw …`), `process.env.CI`, `NODE_ENV`, `dotenv.config({ path: '.env.test' })`.",
         why: "The variable that the application uses for its database is the one that holds production credentials on a developer's machine (`.env`) and in deploy environments. A test that reads it, or that loads `.env`, runs its inserts and cleanups against whatever that is: fake `.test` users end up in the production database, and a `deleteMany()` in an `afterAll` empties production tables.",
         example: "// jest.setup.ts\nimport 'dotenv/config';\nconst prisma = new PrismaClient({ datasources: { db: { url: process.env.DATABASE_URL } } });",
         instead: "Give tests their own variable and file: `dotenv.config({ path: '.env.test' })` and `process.env.TEST_DATABASE_URL`. When the code under test reads `DATABASE_URL`, assign it in the setup file from the test variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`) and fail when the test variable is missing rather than falling back.",
@@ -57,8 +59,11 @@ impl FileRule for Rule {
         let Some(tree) = input.js_tree() else { return };
         let src = input.text();
         let root = tree.root_node();
-        let assigned = assigned_names(root, src);
-        for read in env_reads(root, src) {
+        let aliases = env_aliases(root, src);
+        let assigned = assigned_names(root, src, &aliases);
+        // Identifier uses of the file, collected on the first read stored in a variable.
+        let mut uses: Option<Vec<Node>> = None;
+        for read in env_reads(root, src, &aliases) {
             let start = read.node.start_byte();
             let overwritten = assigned
                 .iter()
@@ -66,6 +71,7 @@ impl FileRule for Rule {
             if !is_production(&read.name, input.config)
                 || overwritten
                 || in_guard_condition(read.node, src)
+                || only_checked_variable(read.node, src, &mut uses)
             {
                 continue;
             }
@@ -95,22 +101,153 @@ impl FileRule for Rule {
     }
 }
 
-/// Names assigned with `process.env.X = …`, with where the assignment ends: later reads of
-/// them read what the test set.
-fn assigned_names(root: Node, src: &str) -> Vec<(String, usize)> {
+/// Names the test sets, with where the setting ends: later reads of them read what the test
+/// set. `process.env.X = …`; `vi.stubEnv("X", …)`; `process.env = { ...process.env, X: … }`;
+/// `Object.assign(process.env, { X: … })`.
+fn assigned_names(root: Node, src: &str, aliases: &[&str]) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    preorder(root, |node| {
-        if node.kind() != "assignment_expression" {
-            return;
+    preorder(root, |node| match node.kind() {
+        "assignment_expression" => {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            if let Some(name) = read_name_via(left, src, aliases) {
+                out.push((name, node.end_byte()));
+            } else if is_env_object(left, src, aliases) {
+                for name in object_keys(right, src) {
+                    out.push((name, node.end_byte()));
+                }
+            }
         }
-        if let Some(name) = node
-            .child_by_field_name("left")
-            .and_then(|l| read_name(l, src))
-        {
-            out.push((name, node.end_byte()));
+        "call_expression" => {
+            let (Some(function), Some(args)) = (
+                node.child_by_field_name("function"),
+                node.child_by_field_name("arguments"),
+            ) else {
+                return;
+            };
+            let function: String = src[function.byte_range()]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let mut c = args.walk();
+            let mut args = args
+                .named_children(&mut c)
+                .filter(|n| n.kind() != "comment");
+            match function.as_str() {
+                "vi.stubEnv" | "vitest.stubEnv" => {
+                    if let Some(name) = args.next().and_then(|a| literal_string(a, src)) {
+                        out.push((name.to_string(), node.end_byte()));
+                    }
+                }
+                "Object.assign" if args.next().is_some_and(|t| is_env_object(t, src, aliases)) => {
+                    for source in args {
+                        for name in object_keys(source, src) {
+                            out.push((name, node.end_byte()));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
+        _ => {}
     });
     out
+}
+
+/// The keys an object literal writes (`{ ...rest, A: 1, "B": 2, C }`), spreads left out.
+fn object_keys(node: Node, src: &str) -> Vec<String> {
+    let node = unwrap_expr(node);
+    let mut out = Vec::new();
+    if node.kind() != "object" {
+        return out;
+    }
+    let mut c = node.walk();
+    for prop in node.named_children(&mut c) {
+        let key = match prop.kind() {
+            "pair" => prop.child_by_field_name("key"),
+            "shorthand_property_identifier" => Some(prop),
+            _ => None,
+        };
+        let Some(key) = key else { continue };
+        let name = match key.kind() {
+            "property_identifier" | "shorthand_property_identifier" => Some(&src[key.byte_range()]),
+            _ => literal_string(key, src),
+        };
+        out.extend(name.map(str::to_string));
+    }
+    out
+}
+
+/// The read initialises a variable (`const url = process.env.DATABASE_URL!`) whose every use
+/// in the file is a check as [`in_guard_condition`] accepts (`if (!url.includes("localhost"))
+/// throw …`, `expect(url)…`) or part of a thrown error's message: the variable is never handed to a client. Uses are found by name
+/// over the whole file (no scopes), so a same-named variable elsewhere makes it count as used:
+/// the rule then reports, as it did before. `uses` caches the file's identifiers.
+fn only_checked_variable<'t>(read: Node<'t>, src: &str, uses: &mut Option<Vec<Node<'t>>>) -> bool {
+    let mut node = read;
+    while let Some(parent) = node.parent() {
+        // `(…)`, `as T`, `!`, and the left of `?? ''`.
+        let fallback = parent.kind() == "binary_expression"
+            && js::is_fallback_operator(parent, src)
+            && parent.child_by_field_name("left") == Some(node);
+        if fallback
+            || matches!(
+                parent.kind(),
+                "parenthesized_expression"
+                    | "as_expression"
+                    | "satisfies_expression"
+                    | "non_null_expression"
+            )
+        {
+            node = parent;
+        } else {
+            break;
+        }
+    }
+    let Some(declarator) = node.parent().filter(|p| p.kind() == "variable_declarator") else {
+        return false;
+    };
+    if declarator.child_by_field_name("value") != Some(node) {
+        return false;
+    }
+    let Some(name) = declarator
+        .child_by_field_name("name")
+        .filter(|n| n.kind() == "identifier")
+    else {
+        return false;
+    };
+    let uses = uses.get_or_insert_with(|| {
+        let mut all = Vec::new();
+        let root = {
+            let mut r = read;
+            while let Some(p) = r.parent() {
+                r = p;
+            }
+            r
+        };
+        preorder(root, |n| {
+            if matches!(n.kind(), "identifier" | "shorthand_property_identifier") {
+                all.push(n);
+            }
+        });
+        all
+    });
+    let text = &src[name.byte_range()];
+    let mut used = false;
+    for u in uses
+        .iter()
+        .filter(|u| **u != name && &src[u.byte_range()] == text)
+    {
+        if !in_guard_condition(*u, src) && !in_throw(*u) {
+            return false;
+        }
+        used = true;
+    }
+    used
 }
 
 /// The read is checked, not used: part of the condition of an `if` whose branch throws or
@@ -147,6 +284,21 @@ fn in_guard_condition(node: Node, src: &str) -> bool {
             return false;
         }
         child = parent;
+    }
+    false
+}
+
+/// Part of what a `throw` throws (an error message naming the host): not a use of the value.
+fn in_throw(node: Node) -> bool {
+    let mut node = node;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "throw_statement" => return true,
+            k if k.ends_with("statement") || k.contains("function") || k == "program" => {
+                return false
+            }
+            _ => node = parent,
+        }
     }
     false
 }
@@ -378,6 +530,25 @@ fn pattern_config<'s>(pattern: Node, src: &'s str, functions: &mut HashSet<&'s s
     }
 }
 
+/// The literal file name at the end of a template with substitutions, when a path
+/// separator follows the last substitution: `/.env` of `${__dirname}/../.env`; None for
+/// `.env.${mode}` or `${name}.env`, whose file name is computed.
+fn literal_tail<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    let node = unwrap_expr(node);
+    if node.kind() != "template_string" {
+        return None;
+    }
+    let mut c = node.walk();
+    let last = node
+        .named_children(&mut c)
+        .filter(|n| n.kind() == "template_substitution")
+        .last()?;
+    let tail = src[last.end_byte()..node.end_byte()].strip_suffix('`')?;
+    let at = tail.rfind(['/', '\\'])?;
+    let name = &tail[at + 1..];
+    (!name.is_empty() && !name.contains(['\\', '$'])).then_some(name)
+}
+
 enum PathArg {
     /// The file names given, with where each is written.
     Files(Vec<(std::ops::Range<usize>, String)>),
@@ -420,7 +591,7 @@ fn path_value(value: Node, src: &str) -> Option<PathArg> {
     let value = unwrap_expr(value);
     let one = |n: Node| -> Option<(std::ops::Range<usize>, String)> {
         let n = unwrap_expr(n);
-        if let Some(s) = literal_string(n, src) {
+        if let Some(s) = literal_string(n, src).or_else(|| literal_tail(n, src)) {
             return Some((n.byte_range(), s.to_string()));
         }
         if n.kind() == "call_expression" {
@@ -429,7 +600,7 @@ fn path_value(value: Node, src: &str) -> Option<PathArg> {
             if matches!(name, "resolve" | "join") {
                 let args = n.child_by_field_name("arguments")?;
                 let last = args.named_child(args.named_child_count().checked_sub(1)?)?;
-                let s = literal_string(last, src)?;
+                let s = literal_string(last, src).or_else(|| literal_tail(last, src))?;
                 return Some((last.byte_range(), s.to_string()));
             }
         }
@@ -524,6 +695,71 @@ mod tests {
     }
 
     #[test]
+    fn reads_after_the_test_sets_the_variable() {
+        for src in [
+            "vi.stubEnv('DATABASE_URL', 'postgres://localhost:5432/test');\nconst prisma = new PrismaClient({ datasources: { db: { url: process.env.DATABASE_URL } } });",
+            "process.env = { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL };\nconnect(process.env.DATABASE_URL);",
+            "process.env = { ...process.env, 'DIRECT_URL': 'postgres://localhost/test' };\nconnect(process.env.DIRECT_URL);",
+            "Object.assign(process.env, { DATABASE_URL: process.env.TEST_DATABASE_URL });\nconnect(process.env.DATABASE_URL);",
+            "const env = process.env;\nenv.DATABASE_URL = process.env.TEST_DATABASE_URL;\nconnect(env.DATABASE_URL);",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+        // Only the names set, and only after they are set.
+        for (src, want) in [
+            ("vi.stubEnv('DATABASE_URL', 'postgres://localhost/test');\nconnect(process.env.DIRECT_URL);", "process.env.DIRECT_URL"),
+            ("connect(process.env.DATABASE_URL);\nvi.stubEnv('DATABASE_URL', 'postgres://localhost/test');", "process.env.DATABASE_URL"),
+            ("Object.assign(config, { DATABASE_URL: 'x' });\nconnect(process.env.DATABASE_URL);", "process.env.DATABASE_URL"),
+            ("process.env = { ...process.env, NODE_ENV: 'test' };\nconnect(process.env.DATABASE_URL);", "process.env.DATABASE_URL"),
+        ] {
+            assert_eq!(found(src), [want], "{src}");
+        }
+    }
+
+    #[test]
+    fn variables_that_are_only_checked() {
+        for src in [
+            "const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) {\n  throw new Error('refusing to run against a non-local database');\n}",
+            "const url = process.env.DATABASE_URL ?? '';\nexpect(url).toContain('localhost');",
+            "const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error(`refusing: ${url}`);",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+        for (src, want) in [
+            // Also handed to the client.
+            ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error('refusing');\nconst prisma = new PrismaClient({ datasources: { db: { url } } });", "process.env.DATABASE_URL"),
+            ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error('refusing');\nawait reset(url);", "process.env.DATABASE_URL"),
+            // A check that does not stop anything.
+            ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) console.warn('not local');", "process.env.DATABASE_URL"),
+            // Never used at all: still a read of the production variable.
+            ("const url = process.env.DATABASE_URL;", "process.env.DATABASE_URL"),
+        ] {
+            assert_eq!(found(src), [want], "{src}");
+        }
+    }
+
+    #[test]
+    fn reads_through_an_alias() {
+        for (src, want) in [
+            (
+                "const env = process.env;\nconst url = env.DATABASE_URL;",
+                "env.DATABASE_URL",
+            ),
+            (
+                "const { env } = process;\nconnect(env['DIRECT_URL']);",
+                "env['DIRECT_URL']",
+            ),
+            (
+                "const { env } = process;\nconst { DATABASE_URL } = env;",
+                "DATABASE_URL",
+            ),
+        ] {
+            assert_eq!(found(src), [want], "{src}");
+        }
+        assert!(found("const env = loadEnv('test');\nconst url = env.DATABASE_URL;").is_empty());
+    }
+
+    #[test]
     fn only_in_tests() {
         let app = Setup {
             rel: "src/db.ts",
@@ -560,6 +796,9 @@ mod tests {
             ("dotenv.config({ path: ['.env.test', '.env'] });\nimport dotenv from 'dotenv';", "'.env'"),
             ("process.loadEnvFile();", "process.loadEnvFile()"),
             ("process.loadEnvFile('.env');", "'.env'"),
+            ("import dotenv from 'dotenv';\ndotenv.config({ path: `${__dirname}/../.env` });", "`${__dirname}/../.env`"),
+            ("import dotenv from 'dotenv';\ndotenv.config({ path: resolve(root, `${pkg}/.env.production`) });", "`${pkg}/.env.production`"),
+            ("process.loadEnvFile(`${process.cwd()}/.env`);", "`${process.cwd()}/.env`"),
         ] {
             assert_eq!(found(src), [want], "{src}");
         }
@@ -574,6 +813,9 @@ mod tests {
             "import { config } from 'dotenv';\nconfig({ path: envFile });",
             "process.loadEnvFile('.env.test');",
             "process.loadEnvFile(resolve(root, '.env.e2e'));",
+            "import dotenv from 'dotenv';\ndotenv.config({ path: `${__dirname}/../.env.test` });",
+            "import dotenv from 'dotenv';\ndotenv.config({ path: `${root}/.env.${mode}` });",
+            "import dotenv from 'dotenv';\ndotenv.config({ path: `${root}/${name}.env` });",
             "import { config } from './config';\nconfig();",
             "app.config();",
             "import 'dotenv-expand';",
