@@ -9,7 +9,7 @@ pub static META: RuleMeta = RuleMeta {
     id: "hook-bypass",
     category: Category::Bypass,
     severity: Severity::Warning,
-    summary: "`git commit --no-verify`, `git push --no-verify`, `HUSKY=0` or `core.hooksPath=/dev/null` skips the repository's git hooks",
+    summary: "`git commit --no-verify`, `git push --no-verify` or `HUSKY=0` skips the repository's git hooks",
     help: "let the hooks run; if one is wrong, fix or narrow the hook itself instead of skipping all of them",
     literals: &["--no-verify", "commit", "push", "husky", "lefthook", "skip=", "hookspath"],
     doc: RuleDoc {
