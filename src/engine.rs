@@ -429,7 +429,7 @@ fn command_findings(
             }
             for rule in &active {
                 enter(rule.meta().id);
-                let Some(hit) = rule.check(&cmd) else {
+                let Some(hit) = rule.check_enabled(&cmd, &active) else {
                     continue;
                 };
                 let meta = rule.meta();

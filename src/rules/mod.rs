@@ -129,6 +129,12 @@ pub struct Hit {
 pub trait CommandRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cmd: &Command) -> Option<Hit>;
+    /// [`check`](Self::check), knowing the command rules enabled for the file: a rule that
+    /// reports on top of other rules' verdicts (`auto-confirm-destructive`) asks only those.
+    fn check_enabled(&self, cmd: &Command, enabled: &[&dyn CommandRule]) -> Option<Hit> {
+        let _ = enabled;
+        self.check(cmd)
+    }
 }
 
 /// A SQL rule's verdict on one statement.

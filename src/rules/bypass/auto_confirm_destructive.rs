@@ -17,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
         "sequelize", "typeorm", "pg_restore", "dropdatabase", "flushall", "flushdb", "db:",
     ],
     doc: RuleDoc {
-        what: "A command that a `destructive-command` rule reports, run with the flag that skips its confirmation prompt, or with the prompt answered through a pipe. The tools that really prompt, and the flags that skip the prompt: `supabase db reset --linked`/`--db-url …` (`--yes`; a local reset does not prompt); `supabase db push` (`--yes`). Any destructive command fed `yes |`, `echo y |`, `printf 'y\\n' |` or a here-string `<<< y`. The severity is the underlying finding's: a reset pinned to a local or CI-service database is `info` here too. The span is the flag or the piped answer, so it does not repeat the destructive finding, which points at the whole command. Not reported: `prisma migrate reset --force`/`-f`, `drizzle-kit push --force` and `prisma db push --accept-data-loss` (the destructive rule already reports every such command and names the flag; a second finding on the same line is noise; `yes | prisma migrate reset` is reported), nor `npx --yes prisma …` (`--yes` answers npx's install prompt).",
+        what: "A command that a `destructive-command` rule reports, run with the flag that skips its confirmation prompt, or with the prompt answered through a pipe. The tools that really prompt, and the flags that skip the prompt: `supabase db reset --linked`/`--db-url …` (`--yes`; a local reset does not prompt); `supabase db push` (`--yes`). Any destructive command fed `yes |`, `echo y |`, `printf 'y\\n' |` or a here-string `<<< y`. The severity is the underlying finding's: a reset pinned to a local or CI-service database is `info` here too. The span is the flag or the piped answer, so it does not repeat the destructive finding, which points at the whole command. Only enabled destructive rules count: a destructive rule switched off in `[rules] disable` (or its whole category) takes this finding with it. Not reported: `prisma migrate reset --force`/`-f`, `drizzle-kit push --force` and `prisma db push --accept-data-loss` (the destructive rule already reports every such command and names the flag; a second finding on the same line is noise; `yes | prisma migrate reset` is reported), nor `npx --yes prisma …` (`--yes` answers npx's install prompt).",
         why: "The confirmation prompt is the last moment a human sees which database is about to be wiped. A script that answers it in advance turns a mistyped `DATABASE_URL`, a loaded `.env` or an AI agent's command into data loss without a question asked.",
         example: "\"db:reset:remote\": \"supabase db reset --linked --yes\"",
         instead: "Run destructive commands by hand and read the prompt. In automation, pin the target in the same line (`DATABASE_URL=postgresql://postgres:postgres@localhost:5432/app prisma migrate reset --force`, `dotenv -e .env.test --`), so that the finding drops to `info`.",
@@ -30,9 +30,16 @@ impl CommandRule for Rule {
     }
 
     fn check(&self, cmd: &Command) -> Option<Hit> {
+        self.check_enabled(cmd, destructive_command::RULES)
+    }
+
+    /// Only the enabled destructive rules count: `[rules] disable = ["supabase-db-reset"]`
+    /// silences the auto-confirmation of `supabase db reset` too.
+    fn check_enabled(&self, cmd: &Command, enabled: &[&dyn CommandRule]) -> Option<Hit> {
         let (span, how) = confirmation(cmd)?;
         let hit = destructive_command::RULES
             .iter()
+            .filter(|r| enabled.iter().any(|e| e.meta().id == r.meta().id))
             .filter_map(|r| r.check(cmd).map(|h| (r.meta().id, h)))
             .max_by_key(|(_, h)| h.severity)?;
         let (id, under) = hit;
@@ -128,6 +135,30 @@ mod tests {
                 ("apt-get install -y postgresql-client", None),
             ],
         );
+    }
+
+    #[test]
+    fn follows_the_enabled_destructive_rules() {
+        use crate::fragment::map::OffsetMap;
+        use crate::fragment::{Fragment, HostContext};
+        use crate::lang::FileKind;
+        use std::sync::Arc;
+        let src = "supabase db reset --linked --yes";
+        let f = Fragment::shell(
+            src.to_string(),
+            OffsetMap::linear(0, src.len()),
+            Arc::new(HostContext::new(FileKind::Shell)),
+        );
+        let cmds = crate::shell::commands(&f);
+        let all = destructive_command::RULES;
+        assert!(Rule.check_enabled(&cmds[0], all).is_some());
+        let without: Vec<&dyn CommandRule> = all
+            .iter()
+            .copied()
+            .filter(|r| r.meta().id != "supabase-db-reset")
+            .collect();
+        assert!(Rule.check_enabled(&cmds[0], &without).is_none());
+        assert!(Rule.check_enabled(&cmds[0], &[]).is_none());
     }
 
     #[test]

@@ -18,10 +18,10 @@ pub static META: RuleMeta = RuleMeta {
     literals: &[
         "skip", "bypass", "allow_", "allow-", "disable", "override", "ignore", "force_",
         "unsafe_", "i_know", "i-know", "yes_i", "yes-i", "im_sure", "im-sure", "understand",
-        "i_am_sure", "i-am-sure", "user_consent_for_dangerous",
+        "i_am_sure", "i-am-sure", "user_consent_for_dangerous", "overridden", "_off", "-off", "no_",
     ],
     doc: RuleDoc {
-        what: "An upper-case environment variable whose name says \"turn the safety off\", where code reads it (`process.env.X`, `process.env[\"X\"]`, `const { X } = process.env`, `import.meta.env.X`, `Bun.env.X`, in JS/TS) or where a host sets it: inline for a command (`X=1 node …`, `cross-env X=1 …`, `env X=1 …`), `export X=1` or `X=1` in a script, package.json script, CI `run:` step, Makefile recipe or Dockerfile `RUN`; the keys of CI `env:`/`variables:` blocks; Dockerfile `ENV` and `ARG`; Makefile `export X=1`. Also a command-line flag with such a name passed to a command (`--skip-safety-check`) or compared in JS/TS (`argv.includes('--i-know-what-i-am-doing')`).\n\nThe name grammar (split on `_`; for flags, on `-`): (1) a switch-off verb `SKIP`, `BYPASS`, `DISABLE`, `OVERRIDE` or `IGNORE` anywhere, together with a safety word (`SAFETY`, `SAFEGUARD(S)`, `GUARDRAIL(S)`, any word ending in `GUARD(S)` such as `DBGUARD`, `PROTECT`, `PROTECTION(S)`, `CONFIRM`, `CONFIRMATION(S)`, `PROMPT(S)`, `FINGERPRINT(S)`, `DESTRUCTIVE`, `DANGER(OUS)`), or with a check word (`CHECK(S)`, `VALIDATE`, `VALIDATION(S)`, `VERIFY`, `VERIFICATION`, `ASSERT(ION)(S)`, `LOCK`) *and* a database word (`DB`, `DATABASE`, `MIGRATE`, `MIGRATION(S)`, `SCHEMA`, `PROD`, `PRODUCTION`); `BYPASS` with `PROD`/`PRODUCTION` alone also counts; (2) `ALLOW_` first, followed by a `PROD`/`PRODUCTION…` word (not `PRODUCT…`), a `DESTRUCTIVE…` or `DANGEROUS…` word, `UNSAFE…` right after `ALLOW`, or `DATA_LOSS`; (3) `FORCE` followed by `PROD`, `PRODUCTION`, `RESET`, `DROP`, `MIGRATE`, `MIGRATION`, `WIPE`, `TRUNCATE` or `DESTRUCTIVE`; (4) `UNSAFE_` first; (5) \"I know\" names: starting with `I_KNOW_` (`I_KNOW_WHAT_I_AM_DOING`), `YES_I_` (`YES_I_AM_SURE`) or `IM_SURE`, or containing `I_UNDERSTAND` or `I_AM_SURE`; (6) `PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`. Flags count for forms (1), (2) and (5) only: `--force-reset` and `--unsafe-perm` belong to their tools and to other rules.\n\nClean by design (look-alikes from real code): `SKIP_ENV_VALIDATION` (t3 apps skip the zod schema of their env at build time; no database word), `SKIP_PREFLIGHT_CHECK` (Create React App), `BYPASS_PREMIUM_CHECKS` (product flags), `SKIP_*_MIGRATION`, `SKIP_SEED`, `SKIP_PROD_DEPLOY` (skipping work is the safe direction), `DANGEROUSLY_DISABLE_HOST_CHECK` (dev server), `S3_FORCE_PATH_STYLE`, `FORCE_COLOR`, `ALLOW_ORIGINS`, `ALLOW_PRODUCT_*`, `ALLOW_SEED`, `NPM_CONFIG_UNSAFE_PERM`, camelCase names (`skipLoading`), names in comments, `echo`/`console.log` text, Markdown and `.env` files, setting a switch to `0`/`false`/`no`/`off`/empty, and a JS/TS test whose body asserts that the operation is still refused (`toThrow`, `rejects`, `assert.throws`). Names listed in `[bypass] allow` are clean.",
+        what: "An upper-case environment variable whose name says \"turn the safety off\", where code reads it (`process.env.X`, `process.env[\"X\"]`, `const { X } = process.env`, `import.meta.env.X`, `Bun.env.X`, in JS/TS) or where a host sets it: inline for a command (`X=1 node …`, `cross-env X=1 …`, `env X=1 …`), `export X=1` or `X=1` in a script, package.json script, CI `run:` step, Makefile recipe or Dockerfile `RUN`; the keys of CI `env:`/`variables:` blocks; Dockerfile `ENV` and `ARG`; Makefile `export X=1`. Also a command-line flag with such a name passed to a command (`--skip-safety-check`) or compared in JS/TS (`argv.includes('--i-know-what-i-am-doing')`).\n\nThe name grammar (split on `_`; for flags, on `-`): (1) a switch-off verb `SKIP(PED)`, `BYPASS(ED)`, `DISABLE(D)`, `OVERRIDE`/`OVERRIDDEN`, `IGNORE(D)` or `OFF` anywhere (`SKIP_DB_GUARD`, `DB_GUARD_DISABLED`, `SAFETY_OFF`), or `NO` as the first word (`NO_DB_GUARD`), together with a safety word (`SAFETY`, `SAFEGUARD(S)`, `GUARDRAIL(S)`, any word ending in `GUARD(S)` such as `DBGUARD`, `PROTECT`, `PROTECTION(S)`, `CONFIRM`, `CONFIRMATION(S)`, `PROMPT(S)`, `FINGERPRINT(S)`, `DESTRUCTIVE`, `DANGER(OUS)`), or with a check word (`CHECK(S)`, `VALIDATE`, `VALIDATION(S)`, `VERIFY`, `VERIFICATION`, `ASSERT(ION)(S)`, `WARNING(S)`) *and* a database word (`DB`, `DATABASE`, `MIGRATE`, `MIGRATION(S)`, `SCHEMA`, `PROD`, `PRODUCTION`), or with `LOCK(S)` and `PROD`/`PRODUCTION`; a safety or check word right before or after a word that names another object (`EMAIL(S)`, `MAIL(S)`, `SMS`, `MESSAGE(S)`, `NOTIFICATION(S)`, `TEMPLATE(S)`, `CACHE`, `CACHING`, `CACHED`, `INLINE`, `EVAL`, `HASH(ES)`) does not count (`SKIP_CONFIRMATION_EMAIL` skips an email); `BYPASS` with `PROD`/`PRODUCTION` alone also counts; (2) `ALLOW_` first, followed by a `PROD`/`PRODUCTION…` word (not `PRODUCT…`), a `DESTRUCTIVE…` or `DANGEROUS…` word, `UNSAFE…` right after `ALLOW` with a database word or a `FORCE` object (below) later in the name, or `DATA_LOSS`; (3) `FORCE` followed by `PROD`, `PRODUCTION`, `RESET`, `DROP`, `MIGRATE`, `MIGRATION`, `WIPE`, `TRUNCATE` or `DESTRUCTIVE`; (4) `UNSAFE_` first, with a database word or a `FORCE` object later in the name (`UNSAFE_MIGRATIONS`); (5) `DANGEROUSLY_` first, then a switch-off verb, with a safety word, a check word and a database word, or an AI agent's approval word (`PERMISSION(S)`, `APPROVAL(S)`, `SANDBOX`: `--dangerously-skip-permissions`); (6) \"I know\" names: starting with `I_KNOW_` (`I_KNOW_WHAT_I_AM_DOING`), `YES_I_` (`YES_I_AM_SURE`) or `IM_SURE`, or containing `I_UNDERSTAND` or `I_AM_SURE`; (7) `PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`. Flags count for forms (1), (2), (5) and (6) only, and not when they start with `--no-`: `--force-reset` and `--unsafe-perm` belong to their tools and to other rules, and `--no-prompt`/`--no-confirm` is how every tool spells its own option off.\n\nClean by design (look-alikes from real code): `SKIP_ENV_VALIDATION` (t3 apps skip the zod schema of their env at build time; no database word), `SKIP_PREFLIGHT_CHECK` (Create React App), `BYPASS_PREMIUM_CHECKS` (product flags), `SKIP_*_MIGRATION`, `SKIP_SEED`, `SKIP_PROD_DEPLOY` (skipping work is the safe direction), `DANGEROUSLY_DISABLE_HOST_CHECK` (dev server), `DISABLE_PROMPT_CACHING` (an LLM SDK setting), `SKIP_CONFIRMATION_EMAIL`, `SKIP_EMAIL_CONFIRMATION` (auth features), `UNSAFE_INLINE`, `ALLOW_UNSAFE_EVAL` (Content-Security-Policy keywords), `UNSAFE_MODE` (no database word), `DISABLE_MIGRATION_LOCK` and `PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK` (a migration lock only keeps two migration runs apart; turning it off is a documented setting for databases or poolers without advisory locks, not a check of which database is targeted), `SKIP_PERMISSIONS` without `DANGEROUSLY` (product authorisation), `NODE_NO_WARNINGS`, `S3_FORCE_PATH_STYLE`, `FORCE_COLOR`, `ALLOW_ORIGINS`, `ALLOW_PRODUCT_*`, `ALLOW_SEED`, `NPM_CONFIG_UNSAFE_PERM`, camelCase names (`skipLoading`), names in comments, `echo`/`console.log` text, Markdown and `.env` files, setting a switch to `0`/`false`/`no`/`off`/empty, and a JS/TS test whose body asserts that the operation is still refused (`toThrow`, `rejects`, `assert.throws`). `FORCE_MIGRATE_UNDER_LOAD` is reported: it forces a migration past the check that holds it back. Names listed in `[bypass] allow` are clean.",
         why: "A safety check with an off switch is only as strong as the least careful place that flips it. Once `BYPASS_FINGERPRINT=1` is in a package.json script, a CI job or a test setup, the check is off for everyone who runs it, including AI agents that copy the command, and nobody reviews that line again. Teams that were burnt forbid such switches with grep tests; this rule makes that check part of the linter.",
         example: "\"db:sync\": \"BYPASS_FINGERPRINT=1 tsx scripts/sync-dev-to-prod.ts\"",
         instead: "Make the dangerous operation safe without a switch: pin the target (`DATABASE_URL` to a local or test database in the same line), keep production changes to reviewed migrations, and let the guard refuse. If a switch must exist (a documented break-glass procedure), list its exact name in `[bypass] allow` in dbguard.toml with a comment saying who may use it and when.",
@@ -532,7 +532,10 @@ mod tests {
             js("const { FORCE_PROD_RESET: force = '0' } = process.env;"),
             ["FORCE_PROD_RESET"]
         );
-        assert_eq!(js("if (import.meta.env.UNSAFE_MODE) {}"), ["UNSAFE_MODE"]);
+        assert_eq!(
+            js("if (import.meta.env.UNSAFE_MIGRATIONS) {}"),
+            ["UNSAFE_MIGRATIONS"]
+        );
         assert_eq!(
             js("process.env.PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION = 'yes';"),
             ["PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION"]
@@ -562,6 +565,60 @@ mod tests {
             "const o = { SKIP_DB_GUARD: 1 };",
         ] {
             assert!(js(src).is_empty(), "{src}: {:?}", js(src));
+        }
+    }
+
+    #[test]
+    fn red_team_precision() {
+        // Reported: the verb after the thing, `DANGEROUSLY_`, warnings next to production.
+        assert_eq!(
+            js("if (process.env.DB_GUARD_DISABLED === 'true') return;"),
+            ["DB_GUARD_DISABLED"]
+        );
+        assert_eq!(
+            js("const off = process.env.PROD_CHECKS_OFF;"),
+            ["PROD_CHECKS_OFF"]
+        );
+        assert_eq!(js("if (process.env.NO_DB_GUARD) {}"), ["NO_DB_GUARD"]);
+        assert_eq!(
+            js("if (!process.env.IGNORE_PROD_WARNING) warn();"),
+            ["IGNORE_PROD_WARNING"]
+        );
+        assert_eq!(
+            js("spawn('claude', ['-p', task, '--dangerously-skip-permissions']);"),
+            ["--dangerously-skip-permissions"]
+        );
+        assert_eq!(
+            js("const { DANGEROUSLY_SKIP_PERMISSIONS } = process.env;"),
+            ["DANGEROUSLY_SKIP_PERMISSIONS"]
+        );
+        let sh = |s: &str| run(FileKind::Shell, "scripts/x.sh", s, &[]);
+        assert_eq!(
+            sh("FORCE_MIGRATE_UNDER_LOAD=1 node scripts/migrate.js\n"),
+            ["FORCE_MIGRATE_UNDER_LOAD"]
+        );
+        assert_eq!(
+            sh("claude -p \"$TASK\" --dangerously-skip-permissions\n"),
+            ["--dangerously-skip-permissions"]
+        );
+        // Clean: other objects, CSP keywords, migration locks, tools' own `--no-` options.
+        for src in [
+            "const client = new Anthropic({ cache: !process.env.DISABLE_PROMPT_CACHING });",
+            "if (process.env.SKIP_CONFIRMATION_EMAIL === 'true') return user;",
+            "const csp = process.env.UNSAFE_INLINE ? \"'unsafe-inline'\" : '';",
+            "if (process.env.ALLOW_UNSAFE_EVAL) directives.push(\"'unsafe-eval'\");",
+            "const lock = !process.env.DISABLE_MIGRATION_LOCK;",
+            "if (process.env.UNSAFE_MODE) {}",
+        ] {
+            assert!(js(src).is_empty(), "{src}: {:?}", js(src));
+        }
+        for src in [
+            "PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK=1 prisma migrate deploy\n",
+            "NODE_NO_WARNINGS=1 node x.js\n",
+            "npx shadcn add button --no-prompt\n",
+            "DANGEROUSLY_DISABLE_HOST_CHECK=true react-scripts start\n",
+        ] {
+            assert!(sh(src).is_empty(), "{src}: {:?}", sh(src));
         }
     }
 

@@ -16,8 +16,21 @@ pub static COMMAND_RULES: &[&dyn CommandRule] =
 /// The family's file rules (code that reads a safety switch).
 pub static RULES: &[&dyn FileRule] = &[&bypass_variable::Rule];
 
-/// Verbs that switch something off.
-const OFF_VERBS: &[&str] = &["SKIP", "BYPASS", "DISABLE", "OVERRIDE", "IGNORE"];
+/// Verbs that switch something off, before or after the thing (`SKIP_DB_GUARD`,
+/// `DB_GUARD_DISABLED`, `SAFETY_OFF`).
+const OFF_VERBS: &[&str] = &[
+    "SKIP",
+    "SKIPPED",
+    "BYPASS",
+    "BYPASSED",
+    "DISABLE",
+    "DISABLED",
+    "OVERRIDE",
+    "OVERRIDDEN",
+    "IGNORE",
+    "IGNORED",
+    "OFF",
+];
 
 /// Words that name a safety mechanism on their own.
 const SAFETY_WORDS: &[&str] = &[
@@ -54,7 +67,8 @@ const CHECK_WORDS: &[&str] = &[
     "ASSERT",
     "ASSERTION",
     "ASSERTIONS",
-    "LOCK",
+    "WARNING",
+    "WARNINGS",
 ];
 
 /// Words that put a check in the database's domain.
@@ -82,17 +96,53 @@ const FORCE_OBJECTS: &[&str] = &[
     "DESTRUCTIVE",
 ];
 
+/// Things that are not a safety check: a safety or check word next to one of them names that
+/// thing (`SKIP_CONFIRMATION_EMAIL` skips an email, `DISABLE_PROMPT_CACHING` an LLM cache).
+const OTHER_OBJECTS: &[&str] = &[
+    "EMAIL",
+    "EMAILS",
+    "MAIL",
+    "MAILS",
+    "SMS",
+    "MESSAGE",
+    "MESSAGES",
+    "NOTIFICATION",
+    "NOTIFICATIONS",
+    "TEMPLATE",
+    "TEMPLATES",
+    "CACHE",
+    "CACHING",
+    "CACHED",
+    "INLINE",
+    "EVAL",
+    "HASH",
+    "HASHES",
+];
+
+/// What an AI coding agent's approval step is called (`--dangerously-skip-permissions`,
+/// `--dangerously-bypass-approvals-and-sandbox`): safety words after `DANGEROUSLY` only.
+const AGENT_WORDS: &[&str] = &[
+    "PERMISSION",
+    "PERMISSIONS",
+    "APPROVAL",
+    "APPROVALS",
+    "SANDBOX",
+];
+
 /// Which part of the grammar a name matched (for tests and messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Form {
-    /// `SKIP_`/`BYPASS_`/`DISABLE_`/`OVERRIDE_`/`IGNORE_` + a safety word.
+    /// A switch-off verb (`SKIP_`, `…_DISABLED`, `…_OFF`) or `NO_` first, with a safety word.
     SwitchOff,
-    /// `ALLOW_*_PROD*`, `ALLOW_*_DESTRUCTIVE*`, `ALLOW_UNSAFE*`, `ALLOW_*_DATA_LOSS`.
+    /// `ALLOW_*_PROD*`, `ALLOW_*_DESTRUCTIVE*`, `ALLOW_UNSAFE_*` with a database word,
+    /// `ALLOW_*_DATA_LOSS`.
     Allow,
     /// `FORCE_` + PROD/RESET/DROP/MIGRATE….
     Force,
-    /// `UNSAFE_*`.
+    /// `UNSAFE_*` with a database word.
     Unsafe,
+    /// `DANGEROUSLY_` + a switch-off verb + a safety or agent-approval word.
+    Dangerously,
     /// `I_KNOW_WHAT_I_AM_DOING` and its kin.
     IKnow,
     /// `PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`.
@@ -124,12 +174,29 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
         return Some(Form::IKnow);
     }
     let any_of = |words: &[&str]| t.iter().any(|x| words.contains(x));
-    let guard = t
-        .iter()
-        .any(|x| x.ends_with("GUARD") || x.ends_with("GUARDS"));
-    let safety = any_of(SAFETY_WORDS) || guard;
-    let db_check = any_of(CHECK_WORDS) && any_of(DB_WORDS);
-    if any_of(OFF_VERBS) && (safety || db_check) {
+    // A safety or check word counts unless a neighbour names another object.
+    let beside_other = |i: usize| {
+        (i > 0 && OTHER_OBJECTS.contains(&t[i - 1]))
+            || t.get(i + 1).is_some_and(|x| OTHER_OBJECTS.contains(x))
+    };
+    let counts = |pred: &dyn Fn(&str) -> bool| {
+        t.iter()
+            .enumerate()
+            .any(|(i, x)| pred(x) && !beside_other(i))
+    };
+    let safety =
+        counts(&|x| SAFETY_WORDS.contains(&x) || x.ends_with("GUARD") || x.ends_with("GUARDS"));
+    let db = any_of(DB_WORDS);
+    let db_check = db && counts(&|x| CHECK_WORDS.contains(&x));
+    let prod_lock = (has("PROD") || has("PRODUCTION")) && (has("LOCK") || has("LOCKS"));
+    if t.first() == Some(&"DANGEROUSLY") {
+        let verb = t.get(1).is_some_and(|x| OFF_VERBS.contains(x));
+        if verb && (safety || db_check || any_of(AGENT_WORDS)) {
+            return Some(Form::Dangerously);
+        }
+    }
+    let off = any_of(OFF_VERBS) || (t.first() == Some(&"NO") && t.len() > 1);
+    if off && (safety || db_check || prod_lock) {
         return Some(Form::SwitchOff);
     }
     if has("BYPASS") && (has("PROD") || has("PRODUCTION")) {
@@ -140,9 +207,13 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
         let prod = |x: &&str| {
             x.starts_with("PROD") && (!x.starts_with("PRODUCT") || x.starts_with("PRODUCTION"))
         };
+        let unsafe_db = rest.first().is_some_and(|x| x.starts_with("UNSAFE"))
+            && rest
+                .iter()
+                .any(|x| DB_WORDS.contains(x) || FORCE_OBJECTS.contains(x));
         if rest.iter().any(prod)
             || rest.iter().any(|x| x.starts_with("DESTRUCTIVE"))
-            || rest.first().is_some_and(|x| x.starts_with("UNSAFE"))
+            || unsafe_db
             || rest.windows(2).any(|w| w == ["DATA", "LOSS"])
             || rest.iter().any(|x| x.starts_with("DANGEROUS"))
         {
@@ -154,15 +225,16 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
             return Some(Form::Force);
         }
     }
-    if t.first() == Some(&"UNSAFE") && t.len() > 1 {
+    if t.first() == Some(&"UNSAFE")
+        && t[1..]
+            .iter()
+            .any(|x| DB_WORDS.contains(x) || FORCE_OBJECTS.contains(x))
+    {
         return Some(Form::Unsafe);
     }
     None
 }
 
-/// Whether a command-line flag (`--skip-safety-check`, `--i-know-what-i-am-doing`) reads as a
-/// bypass. Only the switch-off, `allow` and "I know" forms: `--force-reset` and `--unsafe-perm`
-/// are the tools' own flags, judged by other rules.
 /// True when `text` holds a name or flag of the grammar: files that do not are not parsed.
 pub(crate) fn may_name_bypass(text: &str) -> bool {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
@@ -175,14 +247,26 @@ pub(crate) fn may_name_bypass(text: &str) -> bool {
         })
 }
 
+/// Whether a command-line flag (`--skip-safety-check`, `--i-know-what-i-am-doing`) reads as a
+/// bypass. Only the switch-off, `allow`, `dangerously` and "I know" forms: `--force-reset` and
+/// `--unsafe-perm` are the tools' own flags, judged by other rules, and `--no-…` is how every
+/// tool spells a boolean option off (`--no-prompt`, `--no-confirm`).
 pub(crate) fn bypass_flag(flag: &str) -> Option<Form> {
     let name = flag.strip_prefix("--")?;
     let name = name.split('=').next().unwrap_or(name);
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+    if name.is_empty()
+        || !name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        || name.starts_with("no-")
+    {
         return None;
     }
     let upper = name.replace('-', "_").to_ascii_uppercase();
-    bypass_name(&upper).filter(|f| matches!(f, Form::SwitchOff | Form::Allow | Form::IKnow))
+    bypass_name(&upper).filter(|f| {
+        matches!(
+            f,
+            Form::SwitchOff | Form::Allow | Form::Dangerously | Form::IKnow
+        )
+    })
 }
 
 /// A value that leaves the switch off (`SKIP_DB_GUARD=0`): setting it bypasses nothing.
@@ -222,7 +306,33 @@ mod tests {
             ("ALLOW_DATA_LOSS", Form::Allow),
             ("FORCE_PROD_RESET", Form::Force),
             ("FORCE_DROP", Form::Force),
-            ("UNSAFE_MODE", Form::Unsafe),
+            ("UNSAFE_MIGRATIONS", Form::Unsafe),
+            ("UNSAFE_DB_RESET", Form::Unsafe),
+            ("ALLOW_UNSAFE_SCHEMA_CHANGES", Form::Allow),
+            // The verb after the thing, or `NO_` first.
+            ("DB_GUARD_DISABLED", Form::SwitchOff),
+            ("PROD_CHECKS_OFF", Form::SwitchOff),
+            ("SAFETY_OFF", Form::SwitchOff),
+            ("CONFIRMATION_SKIPPED", Form::SwitchOff),
+            ("MIGRATION_CHECKS_BYPASSED", Form::SwitchOff),
+            ("NO_DB_GUARD", Form::SwitchOff),
+            ("NO_CONFIRM", Form::SwitchOff),
+            // Warnings are a check next to a database word.
+            ("IGNORE_PROD_WARNING", Form::SwitchOff),
+            ("SKIP_MIGRATION_WARNINGS", Form::SwitchOff),
+            // A production lock is a safety lock.
+            ("DISABLE_PROD_LOCK", Form::SwitchOff),
+            // AI agents' approval steps.
+            ("DANGEROUSLY_SKIP_PERMISSIONS", Form::Dangerously),
+            (
+                "DANGEROUSLY_BYPASS_APPROVALS_AND_SANDBOX",
+                Form::Dangerously,
+            ),
+            ("DANGEROUSLY_SKIP_DB_CHECKS", Form::Dangerously),
+            // Forcing a migration past a load check still forces it.
+            ("FORCE_MIGRATE_UNDER_LOAD", Form::Force),
+            // The other object word is not beside the safety word.
+            ("SKIP_SAFETY_CHECK_FOR_EMAIL", Form::SwitchOff),
             ("I_KNOW_WHAT_I_AM_DOING", Form::IKnow),
             ("I_KNOW_WHAT_IM_DOING", Form::IKnow),
             ("YES_I_AM_SURE", Form::IKnow),
@@ -254,6 +364,33 @@ mod tests {
             "DISABLE_TYPE_CHECK",
             "NPM_CONFIG_UNSAFE_PERM",
             "UNSAFE",
+            "UNSAFE_MODE",
+            // Other objects beside the safety word: an email, an LLM cache, CSP keywords.
+            "DISABLE_PROMPT_CACHING",
+            "SKIP_CONFIRMATION_EMAIL",
+            "SKIP_CONFIRMATION_EMAILS",
+            "SKIP_EMAIL_CONFIRMATION",
+            "DISABLE_SMS_CONFIRMATION",
+            "CONFIRMATION_EMAIL_DISABLED",
+            "DISABLE_PROMPT_TEMPLATE_CACHE",
+            "UNSAFE_INLINE",
+            "UNSAFE_EVAL",
+            "UNSAFE_HASHES",
+            "ALLOW_UNSAFE_EVAL",
+            "ALLOW_UNSAFE_INLINE",
+            "CSP_ALLOW_UNSAFE_INLINE",
+            // Migration and advisory locks are concurrency control, documented tool settings.
+            "DISABLE_MIGRATION_LOCK",
+            "PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK",
+            "SKIP_DB_LOCK",
+            // Permissions without `DANGEROUSLY`: product authorisation flags.
+            "SKIP_PERMISSIONS",
+            "BYPASS_PERMISSION_CHECKS",
+            "NODE_NO_WARNINGS",
+            "NO_COLOR",
+            "NO_UPDATE_NOTIFIER",
+            "DISABLE_WARNINGS",
+            "TURN_OFF_LIGHTS",
             "skipLoading",
             "Skip_Db_Guard",
             "HUSKY",
@@ -271,6 +408,9 @@ mod tests {
             "--bypass-guard",
             "--i-know-what-i-am-doing",
             "--yes-i-am-sure",
+            "--dangerously-skip-permissions",
+            "--dangerously-bypass-approvals-and-sandbox",
+            "--db-guard-off",
             "--allow-prod",
             "--skip-confirmation=true",
         ] {
@@ -285,6 +425,10 @@ mod tests {
             "-y",
             "--force",
             "--skip-checks",
+            "--no-confirm",
+            "--no-prompt",
+            "--no-db-guard",
+            "--dangerously-disable-host-check",
             "skip-safety-check",
         ] {
             assert!(bypass_flag(f).is_none(), "{f}");
