@@ -187,8 +187,9 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
             panic!("DBGUARD_TEST_PANIC");
         }
     }
-    if matches!(kind, FileKind::Js(_)) && (may_match(&source.text) || js_may_hold_sql(&source.text))
-    {
+    let depth_checked = matches!(kind, FileKind::Js(_))
+        && (may_match(&source.text) || js_may_hold_sql(&source.text));
+    if depth_checked {
         let depth = crate::budget::bracket_depth(&source.text);
         if depth > crate::budget::MAX_JS_DEPTH {
             return FileLint {
@@ -231,7 +232,8 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
         config,
         role.test,
         config.is_script(&abs),
-    );
+    )
+    .with_depth_checked(depth_checked);
     file_findings(&input, &mut out.findings);
     let mut directives = Vec::new();
     if crate::suppress::may_hold_directive(&source.text) {

@@ -22,6 +22,8 @@ pub struct FileInput<'a> {
     pub is_script: bool,
     pub config: &'a Config,
     js: OnceCell<Option<tree_sitter::Tree>>,
+    /// The engine already measured the bracket depth (and it was within the budget).
+    depth_checked: bool,
     comments: OnceCell<Vec<Range<usize>>>,
     commands: OnceCell<Vec<Command>>,
 }
@@ -43,9 +45,16 @@ impl<'a> FileInput<'a> {
             is_script,
             config,
             js: OnceCell::new(),
+            depth_checked: false,
             comments: OnceCell::new(),
             commands: OnceCell::new(),
         }
+    }
+
+    /// Says that the text's bracket depth is known to be within the JS budget.
+    pub fn with_depth_checked(mut self, checked: bool) -> Self {
+        self.depth_checked = checked;
+        self
     }
 
     pub fn text(&self) -> &'a str {
@@ -60,7 +69,11 @@ impl<'a> FileInput<'a> {
                 let FileKind::Js(dialect) = self.kind else {
                     return None;
                 };
-                let depth = crate::budget::bracket_depth(self.text());
+                let depth = if self.depth_checked {
+                    0
+                } else {
+                    crate::budget::bracket_depth(self.text())
+                };
                 if depth > crate::budget::MAX_JS_DEPTH {
                     crate::budget::note(|| {
                         format!(

@@ -64,6 +64,25 @@ fn may_fall_back(text: &str, config: &Config) -> bool {
     let switches = [
         "NODE_ENV", "_ENV", "MODE", "isProd", "isTest", "isDev", "isLocal",
     ];
+    // Most files name no production variable at all: a substring test first.
+    static HINTS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let hints = HINTS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(
+            js::DEFAULT_PRODUCTION_ENV
+                .iter()
+                .copied()
+                .chain(["PROD", "LIVE"]),
+        )
+        .expect("literals")
+    });
+    if !hints.is_match(text)
+        && !config
+            .production_env
+            .iter()
+            .any(|n| text.contains(n.as_str()))
+    {
+        return false;
+    }
     let names_switch = switches.iter().any(|s| text.contains(s));
     if !(names_switch
         || js::upper_names(text).any(|n| js::classify(n, config) == EnvClass::NonProduction))
