@@ -38,6 +38,7 @@ impl Finding {
     ) -> Finding {
         let span = span.start.min(source.text.len())..span.end.min(source.text.len());
         let span = span.start.min(span.end)..span.end;
+        let message = cap(message, MAX_MESSAGE_CHARS);
         Finding {
             rule: meta.id,
             category: meta.category,
@@ -70,6 +71,17 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
             .then_with(|| a.message.cmp(&b.message))
     });
     findings.dedup_by(|a, b| a.path == b.path && a.rule == b.rule && a.span == b.span);
+}
+
+/// Messages quote what they found (a host, a table name): an 800 KB host name must not make
+/// an 800 KB line.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+fn cap(s: String, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
 }
 
 /// Collapses runs of whitespace; used for snippets and fingerprints.
@@ -125,6 +137,13 @@ pub fn fingerprint(rule: &str, path: &str, snippet: &str, occurrence: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_capped() {
+        assert_eq!(cap("abc".into(), 5), "abc");
+        assert_eq!(cap("abcdef".into(), 3), "abc…");
+        assert_eq!(cap("ééé".into(), 2), "éé…");
+    }
 
     #[test]
     fn fnv_is_stable() {

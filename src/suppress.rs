@@ -188,7 +188,7 @@ pub fn parse(
                 rest_start += "-file".len();
             }
             let after = text[rest_start..c.end].chars().next();
-            if after.is_some_and(|ch| !(ch.is_whitespace() || ch == ':')) {
+            if after.is_some_and(|ch| !(ch.is_whitespace() || ch == ':' || ch == '(')) {
                 continue; // `dbguard-ignored`, `dbguard-ignore-next`…
             }
             let line_end = text[rest_start..c.end]
@@ -206,7 +206,8 @@ pub fn parse(
             let (names_part, reason) = split_reason(&text[rest_start..end]);
             let mut names = Vec::new();
             let b = names_part.as_bytes();
-            let sep = |c: u8| c == b',' || c == b':' || c.is_ascii_whitespace();
+            let sep =
+                |c: u8| c == b',' || c == b':' || c == b'(' || c == b')' || c.is_ascii_whitespace();
             let mut i = 0;
             while i < b.len() {
                 while i < b.len() && sep(b[i]) {
@@ -243,16 +244,21 @@ pub fn parse(
     out
 }
 
-/// Splits `RULES -- reason`: the reason follows the first `--` that starts a word.
+/// Splits `RULES -- reason`: the reason follows the first `--` (or an em or en dash, which
+/// editors make of `--`) that starts a word.
 fn split_reason(s: &str) -> (&str, Option<String>) {
     let mut search = 0;
-    while let Some(i) = s[search..].find("--") {
+    while let Some((i, sep)) = ["--", "\u{2014}", "\u{2013}"]
+        .iter()
+        .filter_map(|sep| s[search..].find(sep).map(|i| (i, sep.len())))
+        .min()
+    {
         let at = search + i;
         if at == 0 || s[..at].ends_with(char::is_whitespace) {
-            let reason = s[at + 2..].trim();
+            let reason = s[at + sep..].trim();
             return (&s[..at], (!reason.is_empty()).then(|| reason.to_string()));
         }
-        search = at + 2;
+        search = at + sep;
     }
     (s, None)
 }
@@ -806,6 +812,17 @@ mod tests {
     }
 
     #[test]
+    fn parenthesised_rules_are_read() {
+        let (_, d) = directives(
+            FileKind::Shell,
+            "dropdb x # dbguard-ignore(dropdb, redis-flush) -- scratch\n",
+        );
+        let names: Vec<&str> = d[0].names.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["dropdb", "redis-flush"]);
+        assert_eq!(d[0].reason.as_deref(), Some("scratch"));
+    }
+
+    #[test]
     fn stacked_directives_skip_comment_lines_and_blank_lines() {
         let (_, d) = directives(
             FileKind::Shell,
@@ -841,5 +858,13 @@ mod tests {
         );
         assert_eq!(split_reason(" a --"), (" a ", None));
         assert_eq!(split_reason(" a-b"), (" a-b", None));
+        assert_eq!(
+            split_reason(" a \u{2014} em dash"),
+            (" a ", Some("em dash".to_string()))
+        );
+        assert_eq!(
+            split_reason(" a \u{2013} en"),
+            (" a ", Some("en".to_string()))
+        );
     }
 }

@@ -172,31 +172,43 @@ pub fn is_placeholder_host(host: &str) -> bool {
 /// `xxx`, `***`, `changeme`. A variable (`${DB_PASSWORD}`) is not a placeholder: the real
 /// password is supplied at run time (see [`is_interpolated`]).
 pub fn is_placeholder_secret(secret: &str) -> bool {
+    is_template_secret(secret) || is_weak_secret(secret)
+}
+
+/// A password slot of a template: `<password>`, `[YOUR-PASSWORD]`, `your-password`, `xxx`,
+/// `****`. A URI with one is an example to fill in, whatever its host.
+pub fn is_template_secret(secret: &str) -> bool {
     let s = secret.trim().to_ascii_lowercase();
     !s.is_empty()
         && (s.starts_with('<')
             || s.starts_with('[')
             || s.contains("your")
             || s.contains("xxx")
-            || s.bytes().all(|b| b == b'*' || b == b'.' || b == b'x')
-            || matches!(
-                s.as_str(),
-                "password"
-                    | "pass"
-                    | "passwd"
-                    | "pwd"
-                    | "secret"
-                    | "changeme"
-                    | "change-me"
-                    | "change_me"
-                    | "placeholder"
-                    | "dummy"
-                    | "mypassword"
-                    | "my-password"
-                    | "my_password"
-                    | "db_password"
-                    | "db-password"
-            ))
+            || s.bytes().all(|b| b == b'*' || b == b'.' || b == b'x'))
+}
+
+/// A word that stands for a password (`password`, `secret`, `changeme`): not a credential
+/// worth the word, but real setups use such passwords, so the host still counts.
+pub fn is_weak_secret(secret: &str) -> bool {
+    let s = secret.trim().to_ascii_lowercase();
+    matches!(
+        s.as_str(),
+        "password"
+            | "pass"
+            | "passwd"
+            | "pwd"
+            | "secret"
+            | "changeme"
+            | "change-me"
+            | "change_me"
+            | "placeholder"
+            | "dummy"
+            | "mypassword"
+            | "my-password"
+            | "my_password"
+            | "db_password"
+            | "db-password"
+    )
 }
 
 /// Text filled in at run time: `${VAR}`, `$VAR`, `$(VAR)`, `{{ … }}`, a JS substitution.

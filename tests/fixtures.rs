@@ -334,7 +334,7 @@ fn project_snapshots() {
                 (
                     "tests/db-guard.test.ts",
                     6,
-                    "production-host",
+                    "hardcoded-database-url",
                     Severity::Info,
                 ),
                 (

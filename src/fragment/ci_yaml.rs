@@ -362,7 +362,16 @@ impl<'a> Doc<'a> {
 }
 
 fn parse_yaml(src: &str) -> Option<Tree> {
-    YAML.with(|p| crate::budget::parse(&mut p.borrow_mut(), src, "YAML"))
+    let tree = YAML.with(|p| crate::budget::parse(&mut p.borrow_mut(), src, "YAML"))?;
+    // A syntax error makes the parser drop or misplace what follows it: say so rather than
+    // report a clean file (CI would refuse the file too).
+    if tree.root_node().has_error() {
+        crate::budget::note(|| {
+            "invalid YAML (GitHub and GitLab would reject it too): the file may be read only in part"
+                .to_string()
+        });
+    }
+    Some(tree)
 }
 
 /// A scalar's value and its map back to the host.
@@ -1166,6 +1175,17 @@ mod tests {
     }
 
     const WF: &str = "name: Deploy\non: push\nenv:\n  A: \"1\"\njobs:\n  migrate:\n    environment: production\n    services:\n      postgres:\n        image: postgres\n    env:\n      DATABASE_URL: ${{ secrets.DATABASE_URL }}\n    steps:\n      - name: one\n        run: |\n          echo hi\n          npx prisma migrate reset --force\n      - run: \"npx prisma \\\"db\\\" push\"\n      - run: >\n          npx prisma\n          migrate deploy\n      - uses: actions/checkout@v4\n      - shell: python\n        run: print('x')\n";
+
+    #[test]
+    fn invalid_yaml_is_a_partial_skip_not_a_clean_file() {
+        crate::budget::take_exceeded();
+        let src = "on: push\njobs:\n  a:\n    steps:\n      - run: npx prisma migrate reset --force\n      - run: echo done: ok\n";
+        extract_github(src, ".github/workflows/a.yml");
+        let note = crate::budget::take_exceeded().expect("noted");
+        assert!(note.contains("invalid YAML"), "{note}");
+        extract_github("on: push\njobs: {}\n", ".github/workflows/b.yml");
+        assert_eq!(crate::budget::take_exceeded(), None);
+    }
 
     #[test]
     fn github_run_steps_with_context() {

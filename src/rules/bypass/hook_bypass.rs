@@ -210,7 +210,15 @@ fn skip_flag(
 
 /// `HUSKY=0`, `HUSKY_SKIP_HOOKS=1`, `LEFTHOOK=0`, `SKIP=…` in the environment of a commit/push.
 fn env_skip(cmd: &Command, sub: &str, sub_span: Range<usize>) -> Option<Hit> {
-    for name in ["HUSKY", "HUSKY_SKIP_HOOKS", "LEFTHOOK", "SKIP"] {
+    // The most specific setting is the one to name: the command's own, then the script's,
+    // then the job's (`SKIP=eslint git commit` in a job with `HUSKY: 0` is about `SKIP`).
+    let mut names = ["HUSKY", "HUSKY_SKIP_HOOKS", "LEFTHOOK", "SKIP"];
+    names.sort_by_key(|n| match cmd.env_var(n) {
+        Some(EnvSource::Inline(_)) => 0,
+        Some(EnvSource::Script(_)) => 1,
+        _ => 2,
+    });
+    for name in names {
         let Some(src) = cmd.env_var(name) else {
             continue;
         };

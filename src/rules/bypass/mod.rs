@@ -52,6 +52,8 @@ const SAFETY_WORDS: &[&str] = &[
     "DESTRUCTIVE",
     "DANGER",
     "DANGEROUS",
+    // Row level security: the check that keeps one tenant's rows from another.
+    "RLS",
 ];
 
 /// Words that name a check, safety-related only next to a database word
@@ -194,6 +196,12 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
         if verb && (safety || db_check || any_of(AGENT_WORDS)) {
             return Some(Form::Dangerously);
         }
+        // `DANGEROUSLY_ALLOW_PROD…`: read as `ALLOW_PROD…` below.
+        if t.get(1) == Some(&"ALLOW") {
+            if let Some(Form::Allow) = bypass_name(&t[1..].join("_")) {
+                return Some(Form::Dangerously);
+            }
+        }
     }
     let off = any_of(OFF_VERBS) || (t.first() == Some(&"NO") && t.len() > 1);
     if off && (safety || db_check || prod_lock) {
@@ -216,6 +224,10 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
             || unsafe_db
             || rest.windows(2).any(|w| w == ["DATA", "LOSS"])
             || rest.iter().any(|x| x.starts_with("DANGEROUS"))
+            // `ALLOW_DROP_TABLES`, `ALLOW_TRUNCATE`, `ALLOW_WIPE` (not `ALLOW_PASSWORD_RESET`).
+            || rest
+                .first()
+                .is_some_and(|x| matches!(*x, "DROP" | "TRUNCATE" | "WIPE"))
         {
             return Some(Form::Allow);
         }
@@ -309,6 +321,12 @@ mod tests {
             ("UNSAFE_MIGRATIONS", Form::Unsafe),
             ("UNSAFE_DB_RESET", Form::Unsafe),
             ("ALLOW_UNSAFE_SCHEMA_CHANGES", Form::Allow),
+            ("DISABLE_RLS_CHECK", Form::SwitchOff),
+            ("BYPASS_RLS", Form::SwitchOff),
+            ("SKIP_RLS", Form::SwitchOff),
+            ("ALLOW_DROP_TABLES", Form::Allow),
+            ("ALLOW_TRUNCATE", Form::Allow),
+            ("DANGEROUSLY_ALLOW_PROD", Form::Dangerously),
             // The verb after the thing, or `NO_` first.
             ("DB_GUARD_DISABLED", Form::SwitchOff),
             ("PROD_CHECKS_OFF", Form::SwitchOff),
@@ -357,6 +375,8 @@ mod tests {
             "S3_FORCE_PATH_STYLE",
             "FORCE_COLOR",
             "ALLOW_ORIGINS",
+            "ALLOW_PASSWORD_RESET",
+            "ALLOW_DELETE_ACCOUNT",
             "ALLOW_PRODUCT_REVIEWS",
             "ALLOW_SEED",
             "DANGEROUSLY_DISABLE_HOST_CHECK",

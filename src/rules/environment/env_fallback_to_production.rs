@@ -319,7 +319,13 @@ fn ternary(node: Node, cx: &Cx, out: &mut Vec<FileHit>) {
         }
         c => (Some(c), false),
     };
-    if let Some((name, EnvClass::NonProduction)) = tested.and_then(|t| class_of(t, cx)) {
+    // `process.env.TEST_DATABASE_URL ? … : …` tests a value; `process.env.CI ? … : …` tests
+    // a flag, whose other branch is every other environment, production included (judged
+    // like a `NODE_ENV` switch below).
+    let tested_value = tested
+        .and_then(|t| class_of(t, cx))
+        .filter(|(name, _)| names_a_value(name));
+    if let Some((name, EnvClass::NonProduction)) = tested_value {
         let fallback = if negated { then } else { other };
         if let Some((value, prod)) = production_value(fallback, cx) {
             out.push(hit(
@@ -344,6 +350,24 @@ fn ternary(node: Node, cx: &Cx, out: &mut Vec<FileHit>) {
             format!("uses the production variable {prod} outside production ({when} `{cond}`)"),
         ));
     }
+}
+
+/// A variable that holds a connection (`TEST_DATABASE_URL`, `DEV_DB_HOST`), not a flag (`CI`).
+fn names_a_value(name: &str) -> bool {
+    name.split('_').any(|seg| {
+        [
+            "URL",
+            "URI",
+            "DSN",
+            "DB",
+            "DATABASE",
+            "HOST",
+            "CONNECTION",
+            "CONN",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(seg))
+    })
 }
 
 /// Cases sharing one body: their labels (None for `default`), the labels as written, the
@@ -605,6 +629,8 @@ switch (process.env.NODE_ENV) {
             "switch (process.env.NODE_ENV) {\n  case 'staging':\n  case 'production':\n    return process.env.DATABASE_URL;\n  default:\n    return process.env.DEV_DATABASE_URL;\n}",
             "switch (command) {\n  case 'test':\n    return process.env.DATABASE_URL;\n}",
             "const a = process.env.TEST_DATABASE_URL || DATABASE_URL;",
+            // A flag, not a value: off CI is every other environment, production included.
+            "const url = process.env.CI ? process.env.CI_DATABASE_URL : process.env.DATABASE_URL;",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }

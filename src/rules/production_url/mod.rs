@@ -128,10 +128,14 @@ pub(crate) fn remote_uri(uri: &str) -> Option<RemoteUri> {
         return None;
     }
     let password = target::url_password(uri);
-    if password.is_some_and(target::is_placeholder_secret) {
+    // `[YOUR-PASSWORD]` makes a template; a weak word (`secret`, `changeme`) is still a
+    // password to a real host, just not one worth calling credentials.
+    if password.is_some_and(target::is_template_secret) {
         return None;
     }
-    let credentials = password.is_some_and(|p| !p.is_empty() && !target::is_interpolated(p));
+    let credentials = password.is_some_and(|p| {
+        !p.is_empty() && !target::is_interpolated(p) && !target::is_weak_secret(p)
+    });
     let remote = |test_db| {
         let host = hosts.iter().find(|h| !target::is_local_host(h))?;
         Some(RemoteUri {
