@@ -60,7 +60,16 @@ const PRISMA_WRITES: &[&str] = &[
     "delete",
     "deleteMany",
 ];
-const CHAIN_WRITES: &[&str] = &["insert", "update", "upsert", "del", "delete", "truncate"];
+const CHAIN_WRITES: &[&str] = &[
+    "insert",
+    "update",
+    "upsert",
+    "del",
+    "delete",
+    "truncate",
+    "increment",
+    "decrement",
+];
 const DRIZZLE_WRITES: &[&str] = &["insert", "update", "delete"];
 const DRIZZLE_NEXT: &[&str] = &[
     "values",
@@ -558,6 +567,17 @@ impl<'a> JsFile<'a> {
             if let Some(table) = self.chain_table(object) {
                 return write(Some(table), false);
             }
+            // knex names the table after the write too: `db.insert(row).into('payments')`.
+            let on_knex = last_name(object, self.src).is_some_and(is_db_name);
+            if on_knex {
+                if let Some(table) = self.table_after(call) {
+                    return write(Some(table), false);
+                }
+            }
+        }
+        // knex: `db.batchInsert('events', rows, 100)`.
+        if method == "batchInsert" && last_name(object, self.src).is_some_and(is_db_name) {
+            return write(first.and_then(|a| literal(a, self.src)), false);
         }
         // drizzle: `db.insert(users).values(…)`.
         if DRIZZLE_WRITES.contains(&method) && args.len() == 1 {
@@ -636,6 +656,20 @@ impl<'a> JsFile<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The table named later in a knex chain: `….into('t')`, `….table('t')`.
+    fn table_after(&self, call: Node<'a>) -> Option<String> {
+        let member = call.parent().filter(|p| p.kind() == "member_expression")?;
+        let prop = self.text(member.child_by_field_name("property")?);
+        if !matches!(prop, "into" | "table") {
+            return None;
+        }
+        let next = member.parent().filter(|p| p.kind() == "call_expression")?;
+        args(next)
+            .into_iter()
+            .next()
+            .and_then(|a| literal(a, self.src))
     }
 
     /// The table a knex or supabase-js chain starts at: `knex('users')…`, `db('t')…`,
@@ -771,6 +805,18 @@ pub(crate) mod tests {
         );
         assert_eq!(tables("await db('sessions').del();"), ["sessions"]);
         assert_eq!(tables("await trx.into('audit').insert(row);"), ["audit"]);
+        assert_eq!(
+            tables("await db.insert({ a: 1 }).into('payments');"),
+            ["payments"]
+        );
+        assert_eq!(
+            tables("await db.batchInsert('events', rows, 100);"),
+            ["events"]
+        );
+        assert_eq!(
+            tables("await db('accounts').increment('balance', 10);"),
+            ["accounts"]
+        );
         assert_eq!(
             tables("await supabase.from('profiles').update({ name }).eq('id', id);"),
             ["profiles"]
