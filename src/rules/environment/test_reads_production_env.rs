@@ -33,7 +33,7 @@ pub static META: RuleMeta = RuleMeta {
         "prod",
     ],
     doc: RuleDoc {
-        what: "In test files (`[files] tests`) and test setup files (`playwright.config.*`, `vitest.config.*`, `jest.config.*`, `jest.setup.*`, `vitest.setup.*`, `global-setup.*`): a read of a production variable, as `process.env.DATABASE_URL`, `process.env[\"DATABASE_URL\"]`, `const { DATABASE_URL } = process.env`, `import.meta.env.X`, `Bun.env.X` or `Deno.env.get(\"X\")`, also through an alias of the environment (`const env = process.env; env.DATABASE_URL`, `const { env } = process`); and loading the default env file: `import 'dotenv/config'`, `require('dotenv').config()` or `dotenv.config()` without a `path` or with a path to `.env`/`.env.production` (a template counts when its literal tail names the file: `${__dirname}/../.env`), `process.loadEnvFile()` without a path.\n\nProduction variables are `DATABASE_URL`, `DIRECT_URL`, `DIRECT_DATABASE_URL`, `POSTGRES_URL`, `POSTGRES_PRISMA_URL`, `POSTGRES_URL_NON_POOLING`, `SUPABASE_DB_URL`, `SUPABASE_SERVICE_ROLE_KEY`, `MONGODB_URI`, `MONGO_URL`, `MONGO_URI`, `MYSQL_URL`, `REDIS_URL`, any name with a `PROD`/`PRODUCTION`/`LIVE` part that names a database (`PROD_DATABASE_URL`), and every name in `[production] env`. A name with a `TEST`/`DEV`/`LOCAL`/`E2E`/`CI` part is not one.\n\nNot reported: assigning a production variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`, the safe pattern), reading it after such an assignment in the same file (also `vi.stubEnv(\"DATABASE_URL\", …)`, `process.env = { ...process.env, DATABASE_URL: … }`, `Object.assign(process.env, { DATABASE_URL: … })`), reading it in the condition of an `if` that throws or exits (a guard) or in `expect(…)`/`assert(…)`, reading it into a variable whose every use in the file is such a check (`const url = process.env.DATABASE_URL!; if (!url.includes(\"localhost\")) throw …`), `process.env.CI`, `NODE_ENV`, `dotenv.config({ path: '.env.test' })`.",
+        what: "In test files (`[files] tests`) and test setup files (`playwright.config.*`, `vitest.config.*`, `jest.config.*`, `jest.setup.*`, `vitest.setup.*`, `global-setup.*`): a read of a production variable, as `process.env.DATABASE_URL`, `process.env[\"DATABASE_URL\"]`, `const { DATABASE_URL } = process.env`, `import.meta.env.X`, `Bun.env.X` or `Deno.env.get(\"X\")`, also through an alias of the environment (`const env = process.env; env.DATABASE_URL`, `const { env } = process`); and loading the default env file: `import 'dotenv/config'`, `require('dotenv').config()` or `dotenv.config()` without a `path` or with a path to `.env`/`.env.production` (a template counts when its literal tail names the file: `${__dirname}/../.env`), `process.loadEnvFile()` without a path.\n\nProduction variables are `DATABASE_URL`, `DIRECT_URL`, `DIRECT_DATABASE_URL`, `POSTGRES_URL`, `POSTGRES_PRISMA_URL`, `POSTGRES_URL_NON_POOLING`, `SUPABASE_DB_URL`, `SUPABASE_SERVICE_ROLE_KEY`, `MONGODB_URI`, `MONGO_URL`, `MONGO_URI`, `MYSQL_URL`, `REDIS_URL`, any name with a `PROD`/`PRODUCTION`/`LIVE` part that names a database (`PROD_DATABASE_URL`), and every name in `[production] env`. A name with a `TEST`/`DEV`/`LOCAL`/`E2E`/`CI` part is not one.\n\nNot reported: assigning a production variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`, the safe pattern), reading it after such an assignment in the same file (also `vi.stubEnv(\"DATABASE_URL\", …)`, `process.env = { ...process.env, DATABASE_URL: … }`, `Object.assign(process.env, { DATABASE_URL: … })`), reading it in the condition of an `if` that throws or exits (a guard) or in `expect(…)`/`assert(…)`, reading it into a variable (also `const { DATABASE_URL } = process.env`, `new URL(process.env.DATABASE_URL!)`) whose first use is such a check of where it points (a local host, a test database: `const url = process.env.DATABASE_URL!; if (!url.includes(\"localhost\")) throw …`, then any use) or whose every use is a check or an error message; a presence check (`if (!url) throw`) is not a guard, `process.env.CI`, `NODE_ENV`, `dotenv.config({ path: '.env.test' })`.",
         why: "The variable that the application uses for its database is the one that holds production credentials on a developer's machine (`.env`) and in deploy environments. A test that reads it, or that loads `.env`, runs its inserts and cleanups against whatever that is: fake `.test` users end up in the production database, and a `deleteMany()` in an `afterAll` empties production tables.",
         example: "// jest.setup.ts\nimport 'dotenv/config';\nconst prisma = new PrismaClient({ datasources: { db: { url: process.env.DATABASE_URL } } });",
         instead: "Give tests their own variable and file: `dotenv.config({ path: '.env.test' })` and `process.env.TEST_DATABASE_URL`. When the code under test reads `DATABASE_URL`, assign it in the setup file from the test variable (`process.env.DATABASE_URL = process.env.TEST_DATABASE_URL`) and fail when the test variable is missing rather than falling back.",
@@ -183,13 +183,26 @@ fn object_keys(node: Node, src: &str) -> Vec<String> {
 }
 
 /// The read initialises a variable (`const url = process.env.DATABASE_URL!`) whose every use
-/// in the file is a check as [`in_guard_condition`] accepts (`if (!url.includes("localhost"))
+/// in the file (or the first one after it) is a check as [`in_guard_condition`] accepts (`if (!url.includes("localhost"))
 /// throw …`, `expect(url)…`) or part of a thrown error's message: the variable is never handed to a client. Uses are found by name
 /// over the whole file (no scopes), so a same-named variable elsewhere makes it count as used:
 /// the rule then reports, as it did before. `uses` caches the file's identifiers.
 fn only_checked_variable<'t>(read: Node<'t>, src: &str, uses: &mut Option<Vec<Node<'t>>>) -> bool {
+    // `const { DATABASE_URL } = process.env`: the binding is the read itself.
+    let destructured = read.kind() == "shorthand_property_identifier_pattern";
     let mut node = read;
     while let Some(parent) = node.parent() {
+        if destructured {
+            break;
+        }
+        // `new URL(process.env.DATABASE_URL!)`: the value is parsed, then checked.
+        let parsed = parent.kind() == "arguments"
+            || (parent.kind() == "new_expression"
+                && parent.child_by_field_name("arguments").is_some());
+        if parsed {
+            node = parent;
+            continue;
+        }
         // `(…)`, `as T`, `!`, and the left of `?? ''`.
         let fallback = parent.kind() == "binary_expression"
             && js::is_fallback_operator(parent, src)
@@ -208,17 +221,22 @@ fn only_checked_variable<'t>(read: Node<'t>, src: &str, uses: &mut Option<Vec<No
             break;
         }
     }
-    let Some(declarator) = node.parent().filter(|p| p.kind() == "variable_declarator") else {
-        return false;
-    };
-    if declarator.child_by_field_name("value") != Some(node) {
-        return false;
-    }
-    let Some(name) = declarator
-        .child_by_field_name("name")
-        .filter(|n| n.kind() == "identifier")
-    else {
-        return false;
+    let name = if destructured {
+        read
+    } else {
+        let Some(declarator) = node.parent().filter(|p| p.kind() == "variable_declarator") else {
+            return false;
+        };
+        if declarator.child_by_field_name("value") != Some(node) {
+            return false;
+        }
+        let Some(name) = declarator
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")
+        else {
+            return false;
+        };
+        name
     };
     let uses = uses.get_or_insert_with(|| {
         let mut all = Vec::new();
@@ -237,17 +255,18 @@ fn only_checked_variable<'t>(read: Node<'t>, src: &str, uses: &mut Option<Vec<No
         all
     });
     let text = &src[name.byte_range()];
-    let mut used = false;
-    for u in uses
-        .iter()
-        .filter(|u| **u != name && &src[u.byte_range()] == text)
-    {
-        if !in_guard_condition(*u, src) && !in_throw(*u) {
-            return false;
+    let mut later = uses.iter().filter(|u| {
+        **u != name && &src[u.byte_range()] == text && u.start_byte() > name.end_byte()
+    });
+    // Checked first (a guard that throws), then used: the value that reaches the use passed
+    // the check. Or never used except in checks and error messages.
+    match later.next() {
+        Some(first) if in_guard_condition(*first, src) && checks_host(*first, src) => true,
+        Some(first) if in_throw(*first) => {
+            later.all(|u| in_guard_condition(*u, src) || in_throw(*u))
         }
-        used = true;
+        _ => false,
     }
-    used
 }
 
 /// The read is checked, not used: part of the condition of an `if` whose branch throws or
@@ -284,6 +303,25 @@ fn in_guard_condition(node: Node, src: &str) -> bool {
             return false;
         }
         child = parent;
+    }
+    false
+}
+
+/// The guard around `node` looks at where the value points (a local host, a test database),
+/// not only at whether it is set: `if (!url) throw` proves nothing about the target.
+fn checks_host(node: Node, src: &str) -> bool {
+    let mut n = node;
+    while let Some(p) = n.parent() {
+        // The `if`'s condition, or the whole assertion statement (`expect(url).toContain(…)`).
+        if p.kind() == "if_statement" || p.kind().ends_with("statement") {
+            let cond = p
+                .child_by_field_name("condition")
+                .map_or(&src[p.byte_range()], |c| &src[c.byte_range()]);
+            return ["localhost", "127.0.0.1", "::1", "host", "test"]
+                .iter()
+                .any(|w| cond.to_ascii_lowercase().contains(w));
+        }
+        n = p;
     }
     false
 }
@@ -722,13 +760,19 @@ mod tests {
             "const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) {\n  throw new Error('refusing to run against a non-local database');\n}",
             "const url = process.env.DATABASE_URL ?? '';\nexpect(url).toContain('localhost');",
             "const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error(`refusing: ${url}`);",
+            // Checked for a local host first, then used: the value that is used passed the guard.
+            "const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error('refusing');\nconst prisma = new PrismaClient({ datasources: { db: { url } } });",
+            "const url = process.env.DATABASE_URL;\nif (!url?.includes('localhost')) throw new Error('x');\nconsole.log(`using ${url}`);",
+            "const { DATABASE_URL } = process.env;\nif (!DATABASE_URL?.includes('localhost')) throw new Error('x');\nawait reset(DATABASE_URL);",
+            "const url = new URL(process.env.DATABASE_URL!);\nif (url.hostname !== 'localhost') throw new Error('x');\nawait reset(url.toString());",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }
         for (src, want) in [
-            // Also handed to the client.
-            ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error('refusing');\nconst prisma = new PrismaClient({ datasources: { db: { url } } });", "process.env.DATABASE_URL"),
-            ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) throw new Error('refusing');\nawait reset(url);", "process.env.DATABASE_URL"),
+            // Used before it is checked.
+            ("const url = process.env.DATABASE_URL!;\nawait reset(url);\nif (!url.includes('localhost')) throw new Error('refusing');", "process.env.DATABASE_URL"),
+            // A presence check says nothing about where the value points.
+            ("const url = process.env.DATABASE_URL;\nif (!url) throw new Error('missing');\nawait reset(url);", "process.env.DATABASE_URL"),
             // A check that does not stop anything.
             ("const url = process.env.DATABASE_URL!;\nif (!url.includes('localhost')) console.warn('not local');", "process.env.DATABASE_URL"),
             // Never used at all: still a read of the production variable.
