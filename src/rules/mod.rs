@@ -225,6 +225,29 @@ pub fn find_rule(id: &str) -> Option<&'static RuleMeta> {
     all_rules().find(|m| m.id == id)
 }
 
+/// The fence language of a rule's example, from its category and text.
+fn example_lang(meta: &RuleMeta) -> &'static str {
+    let sql = matches!(
+        meta.category,
+        Category::DestructiveSql | Category::AccessControl | Category::MigrationSafety
+    ) && meta.id != "migration-order";
+    let ex = meta.doc.example.trim_start();
+    let js = [
+        "const ", "import ", "await ", "export ", "// ", "process.", "if (",
+    ];
+    if sql {
+        "sql"
+    } else if ex.starts_with("[[") || ex.starts_with("# dbguard.toml") {
+        "toml"
+    } else if ex.starts_with('"') && ex.contains("\": ") {
+        "json"
+    } else if js.iter().any(|p| ex.starts_with(p)) {
+        "ts"
+    } else {
+        "sh"
+    }
+}
+
 /// Renders a rule's documentation as Markdown.
 pub fn render_doc(meta: &RuleMeta) -> String {
     format!(
@@ -235,14 +258,7 @@ pub fn render_doc(meta: &RuleMeta) -> String {
         } else {
             ""
         },
-        lang = match meta.category {
-            Category::DestructiveSql | Category::AccessControl | Category::MigrationSafety
-                if meta.id != "migration-order" =>
-            {
-                "sql"
-            }
-            _ => "sh",
-        },
+        lang = example_lang(meta),
         cat = meta.category.as_str(),
         sev = meta.severity.as_str(),
         summary = meta.summary,
