@@ -149,7 +149,8 @@ pub struct CheckArgs {
     /// Lint standard input as if it were the file PATH (for editors).
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
-    /// Output format (default: human on a terminal, concise otherwise).
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human on a terminal,
+    /// concise otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Lowest severity that makes the exit code 1.

@@ -547,6 +547,19 @@ impl Resolver {
         if let Some(c) = &self.explicit {
             return Ok(c.clone());
         }
+        // `cwd/../x` is looked up from `x`'s real folder, not through `cwd`.
+        let normalized;
+        let dir = if dir.components().any(|c| {
+            matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::CurDir
+            )
+        }) {
+            normalized = crate::source::absolute(dir, Path::new("/"));
+            normalized.as_path()
+        } else {
+            dir
+        };
         if let Some(c) = self.cache.lock().expect("config cache").get(dir) {
             return Ok(c.clone());
         }

@@ -169,6 +169,8 @@ pub struct FileLint {
     pub partly_skipped: Option<String>,
     /// Its `dbguard-ignore` comments and the `[[suppress]]` entries that match it.
     pub suppressions: Option<crate::suppress::FileSuppressions>,
+    /// The config file that applied to it.
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 /// Lints one file's text.
@@ -201,9 +203,13 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
             };
         }
     }
-    let abs = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = crate::source::absolute(&source.path, &cwd);
     let rel = abs.strip_prefix(&config.root).unwrap_or(&abs);
-    let mut out = FileLint::default();
+    let mut out = FileLint {
+        config_file: config.file.clone(),
+        ..FileLint::default()
+    };
     let mut sql = Vec::new();
     match kind {
         FileKind::Sql => sql.push(SqlFragment::new(

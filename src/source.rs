@@ -111,6 +111,30 @@ impl SourceFile {
     }
 }
 
+/// `path` made absolute against `cwd` with `.` and `..` resolved by text (`cwd/../x` is
+/// `x`'s real folder), so that configs and globs are looked up where the file is.
+pub fn absolute(path: &std::path::Path, cwd: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -124,6 +148,20 @@ mod tests {
 
     fn src(t: &str) -> SourceFile {
         SourceFile::new("f".into(), "f".into(), t.into())
+    }
+
+    #[test]
+    fn absolute_resolves_dots_by_text() {
+        let cwd = std::path::Path::new("/repo/app");
+        assert_eq!(
+            absolute("../lib/x.sh".as_ref(), cwd),
+            PathBuf::from("/repo/lib/x.sh")
+        );
+        assert_eq!(
+            absolute("./a/./b".as_ref(), cwd),
+            PathBuf::from("/repo/app/a/b")
+        );
+        assert_eq!(absolute("/etc/../tmp".as_ref(), cwd), PathBuf::from("/tmp"));
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub struct Outcome {
     pub facts: Vec<crate::project::Facts>,
     /// The linted files' suppressions.
     pub suppressions: Vec<crate::suppress::FileSuppressions>,
+    /// The config files that applied to the linted files.
+    pub configs_used: std::collections::BTreeSet<PathBuf>,
     /// Findings that a suppression hid.
     pub suppressed: Vec<crate::suppress::Suppressed>,
 }
@@ -125,11 +127,7 @@ pub fn run(
                 }
             };
             let path = entry.path();
-            let abs = if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                cwd.join(path)
-            };
+            let abs = crate::source::absolute(path, cwd);
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             let config_dir = if is_dir {
                 abs.as_path()
@@ -153,6 +151,14 @@ pub fn run(
             }
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
+            }
+            // A config inside the linted paths is checked too (its contract entries).
+            if crate::config::FILE_NAMES.contains(&entry.file_name().to_str().unwrap_or("")) {
+                outcome
+                    .lock()
+                    .expect("outcome")
+                    .configs_used
+                    .insert(abs.clone());
             }
             let size = entry.metadata().map(|m| m.len()).ok();
             let result = lint_file(
@@ -206,6 +212,7 @@ impl Outcome {
                     || !lint.facts.rls_candidates.is_empty()
                     || lint.suppressions.is_some();
                 self.suppressions.extend(lint.suppressions);
+                self.configs_used.extend(lint.config_file);
                 if let Some(reason) = lint.partly_skipped {
                     self.skipped.push(Skipped {
                         path: source.display.clone(),
@@ -228,7 +235,15 @@ impl Outcome {
     /// The findings about the config files themselves (the mutation contract's entries).
     fn config_findings(&mut self, configs: &[Arc<Config>], cwd: &Path) {
         for config in configs {
-            let Some(file) = &config.file else { continue };
+            // Only the configs of linted files: not one read for another reason (the current
+            // folder's `[baseline] path`).
+            let Some(file) = config
+                .file
+                .as_ref()
+                .filter(|f| self.configs_used.contains(*f))
+            else {
+                continue;
+            };
             let hits = crate::rules::contract::check_config(config);
             if hits.is_empty() {
                 continue;
@@ -253,6 +268,27 @@ impl Outcome {
                 .collect();
             crate::finding::sort_and_dedup(&mut found);
             crate::finding::assign_fingerprints(&mut found);
+            // They can be suppressed like any finding: a `# dbguard-ignore` in the TOML, or a
+            // `[[suppress]]` entry whose `path` is the config's own name.
+            let kind = crate::lang::FileKind::Env; // `#` comments, line by line
+            let comments = crate::fragment::comments::ranges(kind, &config.text, None);
+            let mut directives = if crate::suppress::may_hold_directive(&config.text) {
+                crate::suppress::parse(&source, kind, &comments, None)
+            } else {
+                Vec::new()
+            };
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string());
+            directives.extend(crate::suppress::config_entries(
+                config,
+                name.as_deref().unwrap_or("dbguard.toml"),
+            ));
+            if !directives.is_empty() {
+                self.suppressions.push(crate::suppress::FileSuppressions {
+                    path: source.display.clone(),
+                    directives,
+                    policy: crate::suppress::Policy::of(config),
+                });
+            }
             self.findings.extend(found);
             self.sources.push(source);
         }
@@ -358,11 +394,7 @@ pub fn lint_stdin(
             Ok(self.0.clone())
         }
     }
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
+    let abs = crate::source::absolute(path, cwd);
     let config = resolver.for_dir(abs.parent().unwrap_or(&abs))?;
     let mut outcome = Outcome::default();
     if !(force_exclude && config.is_excluded(&abs)) {
@@ -454,11 +486,17 @@ fn lint_files_raw(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let abs = if path.is_absolute() {
-                    path.clone()
-                } else {
-                    cwd.join(path)
-                };
+                let abs = crate::source::absolute(path, cwd);
+                if crate::config::FILE_NAMES
+                    .iter()
+                    .any(|n| abs.file_name().is_some_and(|f| f == *n))
+                {
+                    outcome
+                        .lock()
+                        .expect("outcome")
+                        .configs_used
+                        .insert(abs.clone());
+                }
                 let config = match resolver.for_dir(abs.parent().unwrap_or(&abs)) {
                     Ok(c) => c,
                     Err(e) => {

@@ -638,3 +638,26 @@ fn byte_order_marks_and_deploy_script_names() {
         o.stdout
     );
 }
+
+/// The README's configuration schema is a valid config (every key spelled as dbguard reads it).
+#[test]
+fn readme_config_schema_parses() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```toml\n[rules]\n").expect("schema block") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let text = &readme[start..end];
+    for key in [
+        "[production]",
+        "[guards]",
+        "[[contract.scripts]]",
+        "[bypass]",
+        "[suppressions]",
+        "[[suppress]]",
+        "[baseline]",
+        "[sql]",
+    ] {
+        assert!(text.contains(key), "{key} is not in the README schema");
+    }
+    dbguard::config::Config::parse(text, std::path::Path::new("/nonexistent/dbguard.toml"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}

@@ -232,3 +232,38 @@ fn baseline_round_trip() {
         .args(["check", "--baseline", "missing.json"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+#[test]
+fn findings_in_dbguard_toml_can_be_suppressed() {
+    let config = "[[contract.scripts]]\npath = \"scripts/gone.ts\" # dbguard-ignore stale-contract-entry -- kept for the audit trail\ntables = [\"users\"]\nreason = \"old backfill\"\n\n[[contract.scripts]]\npath = \"scripts/also-gone.ts\"\ntables = [\"users\"]\nreason = \"old backfill\"\n\n[[suppress]]\npath = \"dbguard.toml\"\nrule = \"stale-contract-entry\"\nreason = \"the audit wants the history\"\n";
+    let dir = repo(&[("dbguard.toml", config), ("scripts/ok.sh", "echo hi\n")]);
+    let (code, v) = json(dir.path(), &["--show-suppressed"]);
+    assert_eq!(rules_of(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+    let kinds: Vec<&str> = v["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["suppression"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["inline", "config"]);
+}
+
+#[test]
+fn a_config_applies_where_the_files_are_not_where_the_user_stands() {
+    let dir = repo(&[
+        (
+            "here/dbguard.toml",
+            "[production]\nhosts = [\"db.secret.internal\"]\n\n[[contract.scripts]]\npath = \"scripts/gone.ts\"\ntables = [\"*\"]\nreason = \"x\"\n",
+        ),
+        ("there/b.sh", "psql -h db.secret.internal -c 'select 1'\n"),
+    ]);
+    // Linting `../there` from `here`: neither here's production hosts nor its stale contract
+    // entry concern the files linted.
+    let out = run(dbguard()
+        .current_dir(dir.path().join("here"))
+        .args(["check", "../there", "--format", "json"]));
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(rules_of(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(out.code, 0);
+}
