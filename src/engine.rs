@@ -330,9 +330,10 @@ pub fn context_facts(path: &Path, kind: FileKind, text: &str, config: &Config) -
     facts
 }
 
-/// One automaton over every file rule's literals; pattern `i` belongs to `owners[i]`.
-fn file_prefilter() -> &'static (AhoCorasick, Vec<usize>) {
-    static AC: OnceLock<(AhoCorasick, Vec<usize>)> = OnceLock::new();
+/// One automaton over every file rule's literals; pattern `i` belongs to `owners[i]`; the
+/// last value counts the rules that have literals.
+fn file_prefilter() -> &'static (AhoCorasick, Vec<usize>, usize) {
+    static AC: OnceLock<(AhoCorasick, Vec<usize>, usize)> = OnceLock::new();
     AC.get_or_init(|| {
         let mut lits = Vec::new();
         let mut owners = Vec::new();
@@ -346,7 +347,10 @@ fn file_prefilter() -> &'static (AhoCorasick, Vec<usize>) {
             .ascii_case_insensitive(true)
             .build(lits)
             .expect("literals build an automaton");
-        (ac, owners)
+        let mut distinct = owners.clone();
+        distinct.dedup();
+        let n = distinct.len();
+        (ac, owners, n)
     })
 }
 
@@ -355,11 +359,8 @@ fn file_findings(input: &rules::FileInput, findings: &mut Vec<Finding>) {
     let all = rules::file_rules();
     let config = input.config;
     let mut candidate = vec![false; all.len()];
-    let (ac, owners) = file_prefilter();
-    let mut left = owners
-        .iter()
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let (ac, owners, with_literals) = file_prefilter();
+    let mut left = *with_literals;
     for m in ac.find_overlapping_iter(input.text()) {
         let owner = owners[m.pattern().as_usize()];
         if !candidate[owner] {
