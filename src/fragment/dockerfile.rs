@@ -409,6 +409,7 @@ pub fn extract(src: &str) -> Vec<Fragment> {
                     span,
                     ctx,
                     refused_in_test: false,
+                    host_guard: None,
                 });
             }
         } else {

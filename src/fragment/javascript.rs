@@ -165,6 +165,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                     span: args.byte_range(),
                     ctx: facts().context(&base, call, None, false),
                     refused_in_test: refused_in_test(call, src),
+                    host_guard: guard_before(call, src),
                 });
             }
             continue;
@@ -203,6 +204,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
         let replaces_env = !name.starts_with("execa");
         let ctx = facts.context(&base, call, options, replaces_env);
         let refused = refused_in_test(call, src);
+        let host_guard = guard_before(call, src);
         let second = list.get(1).copied();
         if let (true, Some(array)) = (argv_form, facts.array(first)) {
             // Bun.spawn(["prisma", "migrate", "reset"])
@@ -211,6 +213,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                 span: first.byte_range(),
                 ctx,
                 refused_in_test: refused,
+                host_guard: host_guard.clone(),
             });
         } else if let (true, Some((arg, array))) =
             (argv_form, second.and_then(|s| Some((s, facts.array(s)?))))
@@ -222,6 +225,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                 span: first.start_byte()..arg.end_byte(),
                 ctx,
                 refused_in_test: refused,
+                host_guard: host_guard.clone(),
             });
         } else if string_form || (argv_form && has_shell_option(options, facts)) {
             let mut b = FragmentBuilder::new();
@@ -240,6 +244,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                 span,
                 ctx,
                 refused_in_test: refused,
+                host_guard: host_guard.clone(),
             });
         }
     }
@@ -1046,6 +1051,67 @@ fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
 
 /// `expect(() => execSync("…")).toThrow()`, `await expect(p).rejects…`, `assert.throws(…)`.
 /// A negated chain (`.not.toThrow()`, `.resolves.not.toThrow()`) asserts that it runs.
+/// A host guard before `call` in the statements that enclose it: an `if` whose condition tests
+/// a database variable (or a constant read from one) against a local host and whose branch
+/// throws or exits (`if (!url.includes('localhost')) throw new Error('Refusing…')`).
+fn guard_before(call: Node, src: &str) -> Option<crate::shell::guard::Guard> {
+    use crate::shell::guard::{Guard, GUARD_VARS};
+    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "::1"];
+    let mut node = call;
+    let mut depth = 0;
+    while let Some(parent) = node.parent() {
+        depth += 1;
+        if depth > 64 {
+            return None;
+        }
+        if matches!(parent.kind(), "statement_block" | "program") {
+            let mut sibling = node.prev_named_sibling();
+            while let Some(stmt) = sibling {
+                if stmt.kind() == "if_statement" {
+                    let cond = stmt.child_by_field_name("condition");
+                    let body = stmt.child_by_field_name("consequence");
+                    if let (Some(cond), Some(body)) = (cond, body) {
+                        let c = &src[cond.byte_range()];
+                        let b = &src[body.byte_range()];
+                        let refuses = b.contains("throw") || b.contains("process.exit");
+                        let local = LOCAL.iter().any(|h| c.contains(h));
+                        // `… && !process.env.FORCE`: a second way through is no guard.
+                        let escape = c.split("env.").skip(1).any(|rest| {
+                            let name: String = rest
+                                .chars()
+                                .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+                                .collect();
+                            !GUARD_VARS.contains(&name.as_str())
+                        });
+                        if refuses && local && !escape && c.contains('!') {
+                            let var = GUARD_VARS.iter().find(|v| c.contains(*v)).or_else(|| {
+                                // A constant read from the variable: `const url = process.env.DATABASE_URL`.
+                                let read: Vec<&&str> = GUARD_VARS
+                                    .iter()
+                                    .filter(|v| src.contains(&format!("env.{v}")))
+                                    .collect();
+                                (read.len() == 1).then(|| read[0])
+                            });
+                            if let Some(var) = var {
+                                return Some(Guard {
+                                    var: var.to_string(),
+                                    reason: format!(
+                                        "the code refuses a non-local {var} before this (line {})",
+                                        stmt.start_position().row + 1
+                                    ),
+                                });
+                            }
+                        }
+                    }
+                }
+                sibling = stmt.prev_named_sibling();
+            }
+        }
+        node = parent;
+    }
+    None
+}
+
 pub(crate) fn refused_in_test(call: Node, src: &str) -> bool {
     let mut node = call;
     for _ in 0..16 {
@@ -1114,6 +1180,27 @@ mod tests {
                 })
             })
             .collect()
+    }
+
+    #[test]
+    fn a_host_guard_before_the_call_is_kept() {
+        let guarded = |src: &str| -> Vec<bool> {
+            extract(src, JsDialect::TypeScript)
+                .iter()
+                .map(|f| f.host_guard.is_some())
+                .collect()
+        };
+        let src = "const url = process.env.DATABASE_URL;\nif (!url?.includes('localhost')) throw new Error('no');\nexecSync('prisma migrate reset --force');";
+        assert_eq!(guarded(src), [true]);
+        // After the call, a presence check, a second way through: no guard.
+        for src in [
+            "execSync('prisma migrate reset --force');\nif (!process.env.DATABASE_URL?.includes('localhost')) throw new Error('no');",
+            "if (!process.env.DATABASE_URL) throw new Error('no');\nexecSync('prisma migrate reset --force');",
+            "if (!process.env.DATABASE_URL?.includes('localhost') && !process.env.FORCE) throw new Error('no');\nexecSync('prisma migrate reset --force');",
+            "if (!process.env.DATABASE_URL?.includes('localhost')) console.warn('no');\nexecSync('prisma migrate reset --force');",
+        ] {
+            assert_eq!(guarded(src), [false], "{src}");
+        }
     }
 
     #[test]

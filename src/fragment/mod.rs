@@ -64,6 +64,8 @@ pub struct Fragment {
     pub ctx: Arc<HostContext>,
     /// A test asserts that running this is refused (`expect(() => execSync(…)).toThrow()`).
     pub refused_in_test: bool,
+    /// The host code refuses a non-local database before this runs (a JS/TS `if` that throws).
+    pub host_guard: Option<crate::shell::guard::Guard>,
 }
 
 impl Fragment {
@@ -78,6 +80,7 @@ impl Fragment {
             span,
             ctx,
             refused_in_test: false,
+            host_guard: None,
         }
     }
 }

@@ -199,7 +199,7 @@ pub fn commands(fragment: &Fragment) -> Vec<Command> {
         refused: fragment.refused_in_test,
         ambient: Vec::new(),
         local_db: None,
-        host_guard: None,
+        host_guard: fragment.host_guard.clone(),
     };
     match &fragment.body {
         Body::Shell { text, map } => {
