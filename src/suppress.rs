@@ -169,6 +169,7 @@ pub fn parse(
 ) -> Vec<Directive> {
     let text: &str = &source.text;
     let mut out = Vec::new();
+    let mut next_code: Option<Vec<usize>> = None;
     for (ci, c) in comments.iter().enumerate() {
         let body = &text[c.clone()];
         let mut from = 0;
@@ -222,7 +223,8 @@ pub fn parse(
                 }
             }
             let scope = if !file_level {
-                let line = covered_line(source, comments, ci, c);
+                let next_code = next_code.get_or_insert_with(|| next_code_lines(source, comments));
+                let line = covered_line(source, next_code, c);
                 Scope::Line {
                     line,
                     last: statement_end(kind, source, js, line),
@@ -266,12 +268,7 @@ fn split_reason(s: &str) -> (&str, Option<String>) {
 /// The line a line directive covers: its own when code precedes (or, for a one-line block
 /// comment, follows) the comment on that line, else the next line that holds code (blank and comment-only lines are skipped, so several
 /// directives can be stacked).
-fn covered_line(
-    source: &SourceFile,
-    comments: &[Range<usize>],
-    index: usize,
-    c: &Range<usize>,
-) -> usize {
+fn covered_line(source: &SourceFile, next_code: &[usize], c: &Range<usize>) -> usize {
     let text: &str = &source.text;
     let start = source.line_col(c.start);
     let line_start = source.line_start(start.line);
@@ -284,31 +281,27 @@ fn covered_line(
     if last == start.line && !rest_of_line.trim().is_empty() {
         return start.line;
     }
-    let mut line = last + 1;
-    let mut k = index + 1;
-    while line <= source.line_count() {
-        let s = source.line_start(line);
-        let code = source.line_text(line);
-        let first = code.len() - code.trim_start().len();
-        if code.trim().is_empty() {
-            line += 1;
-            continue;
-        }
-        // A line that starts inside a comment (of this directive's comment or a later one).
-        while k < comments.len() && comments[k].end <= s + first {
-            k += 1;
-        }
-        if let Some(next) = comments.get(k).filter(|r| r.start <= s + first) {
-            line = source
-                .line_col(next.end.saturating_sub(1).max(next.start))
-                .line
-                + 1;
-            k += 1;
-            continue;
-        }
-        return line;
+    next_code
+        .get(last + 1)
+        .copied()
+        .filter(|&n| n > 0)
+        .unwrap_or(last + 1)
+}
+
+/// For each 1-based line, the first line at or after it that holds code (its first non-blank
+/// byte is not in a comment); 0 when none does. One backward pass, so that stacked
+/// directives cost linear time.
+fn next_code_lines(source: &SourceFile, comments: &[Range<usize>]) -> Vec<usize> {
+    let count = source.line_count();
+    let mut next = vec![0; count + 2];
+    for line in (1..=count).rev() {
+        let text = source.line_text(line);
+        let first = text.len() - text.trim_start().len();
+        let code = !text.trim().is_empty()
+            && !crate::fragment::comments::contains(comments, source.line_start(line) + first);
+        next[line] = if code { line } else { next[line + 1] };
     }
-    last + 1
+    next
 }
 
 /// How far the statement that starts on `line` goes: its last line (at most
@@ -343,7 +336,8 @@ fn statement_end(
         FileKind::Sql => {
             // The line where the statement's `;` is.
             let start = source.line_start(line);
-            let b = source.text.as_bytes();
+            let limit = (line + MAX_STATEMENT_LINES + 1).min(source.line_count());
+            let b = &source.text.as_bytes()[..source.line_start(limit).max(start)];
             let mut i = start;
             let mut end = b.len();
             while i < b.len() {
@@ -386,7 +380,7 @@ fn is_block(kind: &str) -> bool {
 /// Shell, YAML, Makefile, Dockerfile: backslash continuations, a heredoc's body, a YAML block
 /// scalar (`run: |`) and the lines indented under it.
 fn shell_like_end(source: &SourceFile, line: usize, text: &str, indent: usize) -> usize {
-    let count = source.line_count();
+    let count = source.line_count().min(line + MAX_STATEMENT_LINES);
     let trimmed = text.trim_end();
     if let Some(delim) = heredoc_delimiter(trimmed) {
         return (line + 1..=count)
@@ -480,6 +474,9 @@ pub fn config_entries(config: &Config, rel: &str) -> Vec<Directive> {
         .collect()
 }
 
+/// A file's line directives as (line, index), sorted by line, and its other directives.
+type DirectiveIndex = (Vec<(usize, usize)>, Vec<usize>);
+
 /// What applying the suppressions did.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -518,6 +515,22 @@ pub fn apply(
                 .collect()
         })
         .collect();
+    // Per file: its line directives as (line, index), sorted, and the others.
+    let index: Vec<DirectiveIndex> = files
+        .iter()
+        .map(|f| {
+            let mut by_line = Vec::new();
+            let mut others = Vec::new();
+            for (di, d) in f.directives.iter().enumerate() {
+                match d.scope {
+                    Scope::Line { line, .. } => by_line.push((line, di)),
+                    _ => others.push(di),
+                }
+            }
+            by_line.sort_unstable();
+            (by_line, others)
+        })
+        .collect();
     let mut kept = Vec::with_capacity(findings.len());
     for f in findings.drain(..) {
         let Some(&fi) = by_path.get(f.path.as_str()) else {
@@ -530,7 +543,14 @@ pub fn apply(
         }
         let file = &files[fi];
         let mut hidden: Option<(&'static str, Option<String>)> = None;
-        for (di, d) in file.directives.iter().enumerate() {
+        // Line directives are in line order and cover at most MAX_STATEMENT_LINES lines: only
+        // those that start near the finding are looked at.
+        let (by_line, others) = &index[fi];
+        let lo = by_line.partition_point(|&(line, _)| line + MAX_STATEMENT_LINES < f.start.line);
+        let hi = by_line.partition_point(|&(line, _)| line <= f.end.line.max(f.start.line));
+        let near = by_line[lo..hi.max(lo)].iter().map(|&(_, di)| di);
+        for di in near.chain(others.iter().copied()) {
+            let d = &file.directives[di];
             if (d.is_inline() && !inline) || !d.covers(&f) {
                 continue;
             }

@@ -1223,3 +1223,19 @@ fn checking_never_writes_into_the_scanned_tree() {
         .collect();
     assert!(changed.is_empty(), "dbguard changed {changed:?}");
 }
+
+/// 60,000 stacked `dbguard-ignore` lines, and 100,000 schemes on one line: each directive once
+/// scanned every later line (quadratic: 20,000 took a minute), and each scheme inside a URI
+/// rescanned the rest of the line.
+#[test]
+fn stacked_suppressions_and_schemes_inside_a_uri_are_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sh = "# dbguard-ignore dropdb -- x\n".repeat(60_000);
+    sh.push_str("dropdb -h db.acme.internal scratch\n");
+    write(dir.path(), "scripts/many.sh", sh);
+    let line = format!("const u = \"{}\";\n", "postgres://a@".repeat(100_000));
+    write(dir.path(), "src/uris.ts", line);
+    let report = check_json(dir.path(), &os(&["."]), &["--show-suppressed"]);
+    assert_eq!(report.json["summary"]["suppressed"], 1, "{}", report.json);
+    assert!(report.findings_in("scripts/many.sh").is_empty());
+}
