@@ -43,8 +43,9 @@ pub fn may_match(text: &str) -> bool {
     prefilter().is_match(text)
 }
 
-/// Extracts the shell fragments of a host file.
-pub fn fragments(kind: FileKind, text: &str, display: &str) -> Vec<Fragment> {
+/// Extracts the shell fragments of a host file. `guards` are the configured guard functions
+/// (a call to one before a JS/TS command is a host guard).
+pub fn fragments(kind: FileKind, text: &str, display: &str, guards: &[String]) -> Vec<Fragment> {
     match kind {
         FileKind::Shell => {
             let mut ctx = fragment::HostContext::new(kind);
@@ -62,7 +63,7 @@ pub fn fragments(kind: FileKind, text: &str, display: &str) -> Vec<Fragment> {
         FileKind::GitlabCi => fragment::ci_yaml::extract_gitlab(text),
         FileKind::Makefile => fragment::makefile::extract(text),
         FileKind::Dockerfile => fragment::dockerfile::extract(text),
-        FileKind::Js(d) => fragment::javascript::extract(text, d),
+        FileKind::Js(d) => fragment::javascript::extract_with_guards(text, d, guards),
         // SQL and env files carry no shell commands; their rule families read them directly.
         FileKind::Sql | FileKind::Env | FileKind::Compose => Vec::new(),
     }
@@ -424,7 +425,7 @@ fn command_findings(
         host_dir: abs.parent(),
         root: &config.root,
     };
-    for frag in fragments(kind, &source.text, &source.display) {
+    for frag in fragments(kind, &source.text, &source.display, &config.guard_functions) {
         if !fragment_may_match(&frag) {
             continue;
         }

@@ -347,8 +347,20 @@ pub fn assess(cmd: &Command, flags: &[&str], vars: &[&str]) -> Target {
 /// An unpinned target behind a host check (of one of `vars`) that refuses non-local
 /// databases is local.
 pub fn guarded(cmd: &Command, target: Target, vars: &[&str]) -> Target {
+    // The command's own `DATABASE_URL=…` or `dotenv -e FILE` is a new value the guard never
+    // saw, unless it passes the checked value on (`$DATABASE_URL`, the JS constant checked).
+    let new_value = |g: &crate::shell::guard::Guard| {
+        !cmd.env_files.is_empty()
+            || cmd.env.iter().any(|(n, w)| {
+                let v = w.text.trim_matches(|c| c == '"' || c == '\'');
+                let passes_on = v == format!("${}", g.var)
+                    || v == format!("${{{}}}", g.var)
+                    || g.holders.iter().any(|h| v == format!("${{{h}}}"));
+                vars.contains(&n.as_str()) && !passes_on
+            })
+    };
     match (&target, &cmd.host_guard) {
-        (Target::Unpinned(_), Some(g)) if vars.contains(&g.var.as_str()) => {
+        (Target::Unpinned(_), Some(g)) if vars.contains(&g.var.as_str()) && !new_value(g) => {
             Target::Local(g.reason.clone())
         }
         _ => target,

@@ -123,9 +123,17 @@ pub(crate) fn parse(dialect: JsDialect, src: &str) -> Option<tree_sitter::Tree> 
 }
 
 pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
+    extract_with_guards(src, dialect, &[])
+}
+
+/// [`extract`], knowing the configured guard functions (`[guards] functions`): a call to one
+/// before a command is a host guard.
+pub fn extract_with_guards(src: &str, dialect: JsDialect, guards: &[String]) -> Vec<Fragment> {
     let Some(tree) = parse(dialect, src) else {
         return Vec::new();
     };
+    let guard_cell = OnceCell::new();
+    let guard_cx = || guard_cell.get_or_init(|| GuardCx::new(tree.root_node(), src, guards));
     let c = compiled(dialect);
     // `exec` is ambiguous (RegExp, sqlite): only a module import makes it a shell call.
     let exec_is_shell = ["child_process\"", "child_process'", "shelljs\"", "shelljs'"]
@@ -165,7 +173,7 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
                     span: args.byte_range(),
                     ctx: facts().context(&base, call, None, false),
                     refused_in_test: refused_in_test(call, src),
-                    host_guard: guard_before(call, src),
+                    host_guard: guard_before(call, src, guard_cx()),
                 });
             }
             continue;
@@ -204,7 +212,10 @@ pub fn extract(src: &str, dialect: JsDialect) -> Vec<Fragment> {
         let replaces_env = !name.starts_with("execa");
         let ctx = facts.context(&base, call, options, replaces_env);
         let refused = refused_in_test(call, src);
-        let host_guard = guard_before(call, src);
+        // The call's own `env: { DATABASE_URL: … }` is a value the guard never saw, unless it
+        // passes the checked value on.
+        let host_guard = guard_before(call, src, guard_cx())
+            .filter(|g| !options.is_some_and(|o| sets_new_value(o, src, g)));
         let second = list.get(1).copied();
         if let (true, Some(array)) = (argv_form, facts.array(first)) {
             // Bun.spawn(["prisma", "migrate", "reset"])
@@ -1051,12 +1062,72 @@ fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
 
 /// `expect(() => execSync("…")).toThrow()`, `await expect(p).rejects…`, `assert.throws(…)`.
 /// A negated chain (`.not.toThrow()`, `.resolves.not.toThrow()`) asserts that it runs.
-/// A host guard before `call` in the statements that enclose it: an `if` whose condition tests
-/// a database variable (or a constant read from one) against a local host and whose branch
-/// throws or exits (`if (!url.includes('localhost')) throw new Error('Refusing…')`).
-fn guard_before(call: Node, src: &str) -> Option<crate::shell::guard::Guard> {
-    use crate::shell::guard::{Guard, GUARD_VARS};
-    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "::1"];
+/// What makes a statement a host guard in this file: the configured guard functions
+/// (`[guards] functions`) and the file's own functions whose body refuses a non-local host.
+pub(crate) struct GuardCx<'a> {
+    configured: &'a [String],
+    helpers: Vec<String>,
+}
+
+const LOCAL_LITERALS: &[&str] = &["localhost", "127.0.0.1", "::1"];
+
+/// A body that refuses: it throws or exits.
+fn refuses(text: &str) -> bool {
+    text.contains("throw") || text.contains("process.exit")
+}
+
+impl<'a> GuardCx<'a> {
+    fn new(root: Node, src: &str, configured: &'a [String]) -> GuardCx<'a> {
+        let mut helpers = Vec::new();
+        if LOCAL_LITERALS.iter().any(|l| src.contains(l)) {
+            let mut stack = vec![root];
+            while let Some(n) = stack.pop() {
+                let (name, body) = match n.kind() {
+                    "function_declaration" => {
+                        (n.child_by_field_name("name"), n.child_by_field_name("body"))
+                    }
+                    "variable_declarator" => {
+                        let value = n.child_by_field_name("value");
+                        let is_fn = value.is_some_and(|v| {
+                            matches!(
+                                v.kind(),
+                                "arrow_function" | "function_expression" | "function"
+                            )
+                        });
+                        (
+                            n.child_by_field_name("name").filter(|_| is_fn),
+                            value.and_then(|v| v.child_by_field_name("body")),
+                        )
+                    }
+                    _ => (None, None),
+                };
+                if let (Some(name), Some(body)) = (name, body) {
+                    let b = &src[body.byte_range()];
+                    if refuses(b) && LOCAL_LITERALS.iter().any(|l| b.contains(l)) {
+                        helpers.push(src[name.byte_range()].to_string());
+                    }
+                }
+                if stack.len() < 100_000 {
+                    let mut c = n.walk();
+                    stack.extend(n.named_children(&mut c));
+                }
+            }
+        }
+        GuardCx {
+            configured,
+            helpers,
+        }
+    }
+}
+
+/// A host guard before `call` in the statements that enclose it: an `if` that tests a database
+/// variable (or a constant read from one) against a local host and throws or exits
+/// (`if (!url.includes('localhost')) throw new Error('Refusing…')`), an `assert(…)` of a local
+/// host, a call to a configured guard function, or a call to a function of the file that
+/// refuses a non-local host. A new value for the variable between the guard and the call (a
+/// `process.env.DATABASE_URL = …` assignment) undoes it.
+fn guard_before(call: Node, src: &str, cx: &GuardCx) -> Option<crate::shell::guard::Guard> {
+    use crate::shell::guard::Guard;
     let mut node = call;
     let mut depth = 0;
     while let Some(parent) = node.parent() {
@@ -1067,42 +1138,26 @@ fn guard_before(call: Node, src: &str) -> Option<crate::shell::guard::Guard> {
         if matches!(parent.kind(), "statement_block" | "program") {
             let mut sibling = node.prev_named_sibling();
             while let Some(stmt) = sibling {
-                if stmt.kind() == "if_statement" {
-                    let cond = stmt.child_by_field_name("condition");
-                    let body = stmt.child_by_field_name("consequence");
-                    if let (Some(cond), Some(body)) = (cond, body) {
-                        let c = &src[cond.byte_range()];
-                        let b = &src[body.byte_range()];
-                        let refuses = b.contains("throw") || b.contains("process.exit");
-                        let local = LOCAL.iter().any(|h| c.contains(h));
-                        // `… && !process.env.FORCE`: a second way through is no guard.
-                        let escape = c.split("env.").skip(1).any(|rest| {
-                            let name: String = rest
-                                .chars()
-                                .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
-                                .collect();
-                            !GUARD_VARS.contains(&name.as_str())
-                        });
-                        if refuses && local && !escape && c.contains('!') {
-                            let var = GUARD_VARS.iter().find(|v| c.contains(*v)).or_else(|| {
-                                // A constant read from the variable: `const url = process.env.DATABASE_URL`.
-                                let read: Vec<&&str> = GUARD_VARS
-                                    .iter()
-                                    .filter(|v| src.contains(&format!("env.{v}")))
-                                    .collect();
-                                (read.len() == 1).then(|| read[0])
-                            });
-                            if let Some(var) = var {
-                                return Some(Guard {
-                                    var: var.to_string(),
-                                    reason: format!(
-                                        "the code refuses a non-local {var} before this (line {})",
-                                        stmt.start_position().row + 1
-                                    ),
-                                });
-                            }
-                        }
+                if let Some((var, what, holders)) = guard_statement(stmt, src, cx) {
+                    let between = &src[stmt.end_byte()..call.start_byte()];
+                    let reassigned = [
+                        format!("env.{var} ="),
+                        format!("env[\"{var}\"] ="),
+                        format!("env['{var}'] ="),
+                    ]
+                    .iter()
+                    .any(|p| between.contains(p.as_str()));
+                    if reassigned {
+                        return None;
                     }
+                    return Some(Guard {
+                        reason: format!(
+                            "{what} refuses a non-local {var} before this (line {})",
+                            stmt.start_position().row + 1
+                        ),
+                        var,
+                        holders,
+                    });
                 }
                 sibling = stmt.prev_named_sibling();
             }
@@ -1110,6 +1165,121 @@ fn guard_before(call: Node, src: &str) -> Option<crate::shell::guard::Guard> {
         node = parent;
     }
     None
+}
+
+/// The variable a guard statement checks, what it is, and the constants holding the checked
+/// value, if it is one.
+fn guard_statement(
+    stmt: Node,
+    src: &str,
+    cx: &GuardCx,
+) -> Option<(String, &'static str, Vec<String>)> {
+    match stmt.kind() {
+        "if_statement" => {
+            let cond = &src[stmt.child_by_field_name("condition")?.byte_range()];
+            let body = &src[stmt.child_by_field_name("consequence")?.byte_range()];
+            let local = LOCAL_LITERALS.iter().any(|h| cond.contains(h));
+            if !(refuses(body) && local && !has_escape(cond) && cond.contains('!')) {
+                return None;
+            }
+            let (var, holders) = guarded_var(cond, stmt.start_byte(), src)?;
+            Some((var, "the code", holders))
+        }
+        "expression_statement" => {
+            let mut expr = stmt.named_child(0)?;
+            if expr.kind() == "await_expression" {
+                expr = expr.named_child(0)?;
+            }
+            if expr.kind() != "call_expression" {
+                return None;
+            }
+            let callee = &src[expr.child_by_field_name("function")?.byte_range()];
+            let args = &src[expr.child_by_field_name("arguments")?.byte_range()];
+            let name = callee.rsplit('.').next().unwrap_or(callee);
+            let what = if cx
+                .configured
+                .iter()
+                .any(|g| g.rsplit('.').next() == Some(name))
+            {
+                "a configured guard function"
+            } else if cx.helpers.iter().any(|h| h == name) {
+                "a guard function of this file"
+            } else if matches!(callee, "assert" | "assert.ok" | "invariant")
+                && LOCAL_LITERALS.iter().any(|h| args.contains(h))
+                && !has_escape(args)
+            {
+                "an assertion"
+            } else {
+                return None;
+            };
+            let (var, holders) = guarded_var(args, stmt.start_byte(), src)
+                .unwrap_or_else(|| ("DATABASE_URL".into(), Vec::new()));
+            Some((var, what, holders))
+        }
+        _ => None,
+    }
+}
+
+/// The options object sets the guarded variable to something other than the checked value.
+fn sets_new_value(options: Node, src: &str, g: &crate::shell::guard::Guard) -> bool {
+    let text = &src[options.byte_range()];
+    text.match_indices(&format!("{}:", g.var)).any(|(at, key)| {
+        let rest = &text[at + key.len()..];
+        let value = rest
+            .split([',', '}', '\n'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_end_matches('!');
+        let same =
+            value == format!("process.env.{}", g.var) || g.holders.iter().any(|h| h == value);
+        !same
+    })
+}
+
+/// `… && !process.env.FORCE`: another variable is a second way through.
+fn has_escape(cond: &str) -> bool {
+    use crate::shell::guard::GUARD_VARS;
+    cond.split("env.").skip(1).any(|rest| {
+        let name: String = rest
+            .chars()
+            .take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_')
+            .collect();
+        !GUARD_VARS.contains(&name.as_str())
+    })
+}
+
+/// The database variable a guard's text checks: named in it, or held in a constant it names
+/// (`const url = process.env.DATABASE_URL` earlier in the file), or the only one the file
+/// reads; with the constants that hold it.
+fn guarded_var(text: &str, before: usize, src: &str) -> Option<(String, Vec<String>)> {
+    use crate::shell::guard::GUARD_VARS;
+    if let Some(v) = GUARD_VARS.iter().find(|v| text.contains(*v)) {
+        return Some((v.to_string(), Vec::new()));
+    }
+    let earlier = &src[..before];
+    for ident in text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .filter(|t| t.len() > 1 && !t.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        for (at, _) in earlier.match_indices(&format!("{ident} =")) {
+            let tail = &earlier[at..(at + 160).min(earlier.len())];
+            let tail = tail
+                .get(..tail.find(';').unwrap_or(tail.len()))
+                .unwrap_or(tail);
+            if let Some(v) = GUARD_VARS
+                .iter()
+                .find(|v| tail.contains(&format!("env.{v}")))
+            {
+                return Some((v.to_string(), vec![ident.to_string()]));
+            }
+        }
+    }
+    let read: Vec<&&str> = GUARD_VARS
+        .iter()
+        .filter(|v| src.contains(&format!("env.{v}")))
+        .collect();
+    (read.len() == 1).then(|| (read[0].to_string(), Vec::new()))
 }
 
 pub(crate) fn refused_in_test(call: Node, src: &str) -> bool {

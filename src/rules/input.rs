@@ -109,10 +109,15 @@ impl<'a> FileInput<'a> {
     /// Dockerfile `RUN`, shell scripts, JS exec calls), in source order.
     pub fn commands(&self) -> &[Command] {
         self.commands.get_or_init(|| {
-            crate::engine::fragments(self.kind, self.text(), &self.source.display)
-                .iter()
-                .flat_map(crate::shell::commands)
-                .collect()
+            crate::engine::fragments(
+                self.kind,
+                self.text(),
+                &self.source.display,
+                &self.config.guard_functions,
+            )
+            .iter()
+            .flat_map(crate::shell::commands)
+            .collect()
         })
     }
 }

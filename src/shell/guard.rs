@@ -31,6 +31,9 @@ pub struct Guard {
     /// The variable it checks.
     pub var: String,
     pub reason: String,
+    /// JS/TS constants that hold the checked value (`const url = process.env.DATABASE_URL`):
+    /// passing one on to the command is passing the checked value.
+    pub holders: Vec<String>,
 }
 
 /// The guard `node` is, if it is one.
@@ -39,6 +42,7 @@ pub fn host_guard(node: Node, src: &str) -> Option<Guard> {
     let guard = |var: &str| Guard {
         var: var.to_string(),
         reason: format!("the script refuses a non-local {var} before this"),
+        holders: Vec::new(),
     };
     match node.kind() {
         "list" => {
@@ -49,6 +53,7 @@ pub fn host_guard(node: Node, src: &str) -> Option<Guard> {
                 return (op == "||" && refuses(right, src, 0)).then(|| Guard {
                     var: var.to_string(),
                     reason: "`dbguard check-url` vets the database URL earlier".into(),
+                    holders: Vec::new(),
                 });
             }
             let var = checked_var(text(left))?;

@@ -228,6 +228,9 @@ pub(crate) fn bypass_name(name: &str) -> Option<Form> {
             || rest
                 .first()
                 .is_some_and(|x| matches!(*x, "DROP" | "TRUNCATE" | "WIPE"))
+            // `ALLOW_REMOTE`, `ALLOW_REMOTE_DB` (not `ALLOW_REMOTE_IMAGES`).
+            || (rest.first() == Some(&"REMOTE")
+                && (rest.len() == 1 || rest[1..].iter().any(|x| DB_WORDS.contains(x))))
         {
             return Some(Form::Allow);
         }
@@ -325,6 +328,8 @@ mod tests {
             ("BYPASS_RLS", Form::SwitchOff),
             ("SKIP_RLS", Form::SwitchOff),
             ("ALLOW_DROP_TABLES", Form::Allow),
+            ("ALLOW_REMOTE", Form::Allow),
+            ("ALLOW_REMOTE_DATABASE", Form::Allow),
             ("ALLOW_TRUNCATE", Form::Allow),
             ("DANGEROUSLY_ALLOW_PROD", Form::Dangerously),
             // The verb after the thing, or `NO_` first.
@@ -376,6 +381,7 @@ mod tests {
             "FORCE_COLOR",
             "ALLOW_ORIGINS",
             "ALLOW_PASSWORD_RESET",
+            "ALLOW_REMOTE_IMAGES",
             "ALLOW_DELETE_ACCOUNT",
             "ALLOW_PRODUCT_REVIEWS",
             "ALLOW_SEED",

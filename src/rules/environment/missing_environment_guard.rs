@@ -115,6 +115,21 @@ impl FileRule for Rule {
 /// How deep [`can_run`] follows a function to the places that refer to it.
 const MAX_CALL_DEPTH: usize = 6;
 
+/// A guard under this condition does not run in production, or an escape variable turns it
+/// off: `if (NODE_ENV !== 'production') guard()`, `if (process.env.ALLOW_REMOTE !== '1')
+/// guard()`. (`if (NODE_ENV !== 'test') guard()` runs in production: it counts.)
+fn skipped_somewhere_that_matters(cond: &str, in_consequence: bool) -> bool {
+    let prod = cond.contains("'production'")
+        || cond.contains("\"production\"")
+        || cond.contains("'prod'")
+        || cond.contains("\"prod\"");
+    let negated = cond.contains("!==") || cond.contains("!=");
+    let escape = ["ALLOW_", "SKIP_", "FORCE", "BYPASS", "DISABLE", "I_KNOW"]
+        .iter()
+        .any(|w| cond.contains(w));
+    escape || (prod && negated == in_consequence)
+}
+
 /// Whether the code at `node` can run when the script runs: true at the top level, false in
 /// the dead branch of `if (false)`/`if (true) … else`, and in a function only when the
 /// function is exported or referred to (called, or passed on as in `main().catch(…)`,
@@ -147,6 +162,14 @@ fn can_run(node: Node, src: &str, references: &[Node], depth: usize) -> bool {
                 };
                 if let (Some(c), Some(b)) = (constant, branch) {
                     if c != b {
+                        return false;
+                    }
+                }
+                // `if (process.env.NODE_ENV !== 'production') assertLocalDatabase()`: the
+                // environment decides whether the guard runs, and the one where it does not
+                // is the one that matters.
+                if let (Some(c), Some(b)) = (condition, branch) {
+                    if skipped_somewhere_that_matters(c, b) {
                         return false;
                     }
                 }
@@ -405,6 +428,8 @@ mod tests {
     fn guards_that_cannot_run() {
         for src in [
             "if (false) assertLocalDatabase();\nconst prisma = new PrismaClient();",
+            "if (process.env.NODE_ENV !== 'production') assertLocalDatabase();\nconst prisma = new PrismaClient();",
+            "if (process.env.ALLOW_REMOTE !== '1') assertLocalDatabase();\nconst prisma = new PrismaClient();",
             "if (true) {\n  console.log('start');\n} else {\n  assertLocalDatabase();\n}\nconst prisma = new PrismaClient();",
             "function unused() {\n  assertLocalDatabase();\n}\nconst prisma = new PrismaClient();",
             "const check = () => assertLocalDatabase();\nconst prisma = new PrismaClient();",
