@@ -1066,7 +1066,10 @@ fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
 /// (`[guards] functions`) and the file's own functions whose body refuses a non-local host.
 pub(crate) struct GuardCx<'a> {
     configured: &'a [String],
-    helpers: Vec<String>,
+    root: Node<'a>,
+    src: &'a str,
+    /// Built on first need: most guards are `if` statements.
+    helpers: OnceCell<Vec<String>>,
 }
 
 const LOCAL_LITERALS: &[&str] = &["localhost", "127.0.0.1", "::1"];
@@ -1077,47 +1080,59 @@ fn refuses(text: &str) -> bool {
 }
 
 impl<'a> GuardCx<'a> {
-    fn new(root: Node, src: &str, configured: &'a [String]) -> GuardCx<'a> {
-        let mut helpers = Vec::new();
-        if LOCAL_LITERALS.iter().any(|l| src.contains(l)) {
-            let mut stack = vec![root];
-            while let Some(n) = stack.pop() {
-                let (name, body) = match n.kind() {
-                    "function_declaration" => {
-                        (n.child_by_field_name("name"), n.child_by_field_name("body"))
-                    }
-                    "variable_declarator" => {
-                        let value = n.child_by_field_name("value");
-                        let is_fn = value.is_some_and(|v| {
-                            matches!(
-                                v.kind(),
-                                "arrow_function" | "function_expression" | "function"
-                            )
-                        });
-                        (
-                            n.child_by_field_name("name").filter(|_| is_fn),
-                            value.and_then(|v| v.child_by_field_name("body")),
-                        )
-                    }
-                    _ => (None, None),
-                };
-                if let (Some(name), Some(body)) = (name, body) {
-                    let b = &src[body.byte_range()];
-                    if refuses(b) && LOCAL_LITERALS.iter().any(|l| b.contains(l)) {
-                        helpers.push(src[name.byte_range()].to_string());
-                    }
-                }
-                if stack.len() < 100_000 {
-                    let mut c = n.walk();
-                    stack.extend(n.named_children(&mut c));
-                }
-            }
-        }
+    fn new(root: Node<'a>, src: &'a str, configured: &'a [String]) -> GuardCx<'a> {
         GuardCx {
             configured,
-            helpers,
+            root,
+            src,
+            helpers: OnceCell::new(),
         }
     }
+
+    fn helpers(&self) -> &[String] {
+        self.helpers
+            .get_or_init(|| guard_helpers(self.root, self.src))
+    }
+}
+
+/// The file's functions whose body refuses a non-local host.
+fn guard_helpers(root: Node, src: &str) -> Vec<String> {
+    let mut helpers = Vec::new();
+    if LOCAL_LITERALS.iter().any(|l| src.contains(l)) {
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let (name, body) = match n.kind() {
+                "function_declaration" => {
+                    (n.child_by_field_name("name"), n.child_by_field_name("body"))
+                }
+                "variable_declarator" => {
+                    let value = n.child_by_field_name("value");
+                    let is_fn = value.is_some_and(|v| {
+                        matches!(
+                            v.kind(),
+                            "arrow_function" | "function_expression" | "function"
+                        )
+                    });
+                    (
+                        n.child_by_field_name("name").filter(|_| is_fn),
+                        value.and_then(|v| v.child_by_field_name("body")),
+                    )
+                }
+                _ => (None, None),
+            };
+            if let (Some(name), Some(body)) = (name, body) {
+                let b = &src[body.byte_range()];
+                if refuses(b) && LOCAL_LITERALS.iter().any(|l| b.contains(l)) {
+                    helpers.push(src[name.byte_range()].to_string());
+                }
+            }
+            if stack.len() < 100_000 {
+                let mut c = n.walk();
+                stack.extend(n.named_children(&mut c));
+            }
+        }
+    }
+    helpers
 }
 
 /// A host guard before `call` in the statements that enclose it: an `if` that tests a database
@@ -1202,7 +1217,7 @@ fn guard_statement(
                 .any(|g| g.rsplit('.').next() == Some(name))
             {
                 "a configured guard function"
-            } else if cx.helpers.iter().any(|h| h == name) {
+            } else if cx.helpers().iter().any(|h| h == name) {
                 "a guard function of this file"
             } else if matches!(callee, "assert" | "assert.ok" | "invariant")
                 && LOCAL_LITERALS.iter().any(|h| args.contains(h))
