@@ -1072,7 +1072,7 @@ pub(crate) struct GuardCx<'a> {
     helpers: OnceCell<Vec<String>>,
 }
 
-const LOCAL_LITERALS: &[&str] = &["localhost", "127.0.0.1", "::1"];
+use crate::shell::guard::LOCAL_HOSTS as LOCAL_LITERALS;
 
 /// A body that refuses: it throws or exits.
 fn refuses(text: &str) -> bool {

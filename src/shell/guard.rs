@@ -23,7 +23,8 @@ pub const GUARD_VARS: &[&str] = &[
     "DB_HOST",
 ];
 
-const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1"];
+/// Host names a guard compares a database URL with.
+pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1", "::1"];
 
 /// A refusing host check.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -182,12 +182,7 @@ fn js_name(input: &FileInput, node: Node, span: Range<usize>, name: &str, hits: 
 
 /// `process.env`, `import.meta.env`, `Bun.env`.
 fn is_env_object(node: Node, src: &str) -> bool {
-    let node = crate::fragment::javascript::unwrap_expr(node);
-    let text: String = src[node.byte_range()]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    matches!(text.as_str(), "process.env" | "import.meta.env" | "Bun.env")
+    crate::rules::environment::js::is_env_object(node, src, &[])
 }
 
 /// Inside `console.log(…)` (or any `console.*` call): text for a human.
