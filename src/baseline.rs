@@ -45,7 +45,7 @@ fn base_dir(file: &Path) -> PathBuf {
 
 /// A finding's path relative to `base` (`display` is relative to `cwd`).
 fn relative(display: &str, base: &Path, cwd: &Path) -> String {
-    let abs = cwd.join(display);
+    let abs = crate::source::absolute(Path::new(display), cwd);
     match abs.strip_prefix(base) {
         Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
         Err(_) => display.to_string(),

@@ -483,6 +483,8 @@ fn group_of(id: &str) -> Option<&str> {
 }
 
 pub(crate) fn compile_glob(g: &str) -> Result<globset::Glob, globset::Error> {
+    // Paths are matched relative to the config's folder: `./scripts/*` means `scripts/*`.
+    let g = g.trim_start_matches("./");
     globset::GlobBuilder::new(g)
         .literal_separator(true)
         .build()

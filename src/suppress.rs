@@ -79,6 +79,8 @@ pub struct Policy {
     pub forbid: Vec<String>,
     /// Enabled flag and severity of each of [`rules::suppression::METAS`], in order.
     rules: Vec<(bool, Severity)>,
+    /// Rules the config turns off (a suppression of one hides nothing, and says why).
+    disabled: Vec<&'static str>,
 }
 
 impl Policy {
@@ -94,6 +96,13 @@ impl Policy {
                         config.severity_for(m.id, m.severity, m.severity),
                     )
                 })
+                .collect(),
+            disabled: rules::all_rules()
+                .filter(|m| {
+                    !config.rule_enabled(m.id, m.category)
+                        || (rules::is_opt_in(m.id) && !config.explicitly_enabled(m.id))
+                })
+                .map(|m| m.id)
                 .collect(),
         }
     }
@@ -347,6 +356,19 @@ fn statement_end(
                         while i < b.len() && b[i] != q {
                             i += 1;
                         }
+                    }
+                    // Comments: `-- don't` opens no string.
+                    b'-' if b.get(i + 1) == Some(&b'-') => {
+                        while i < b.len() && b[i] != b'\n' {
+                            i += 1;
+                        }
+                    }
+                    b'/' if b.get(i + 1) == Some(&b'*') => {
+                        i += 2;
+                        while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                            i += 1;
+                        }
+                        i += 1;
                     }
                     b';' => {
                         end = i;
@@ -722,6 +744,16 @@ fn judge(
                     named(name)
                 ),
             );
+        } else if !used.get(i).copied().unwrap_or(false) && policy.disabled.contains(&name.as_str())
+        {
+            push(
+                &unused_suppression::META,
+                span.clone(),
+                format!(
+                    "{} hides nothing: `{name}` is turned off by the config",
+                    named(name)
+                ),
+            );
         } else if !used.get(i).copied().unwrap_or(false) {
             let place = match d.scope {
                 Scope::Line { line, last } if last > line => format!(" on lines {line}-{last}"),
@@ -791,6 +823,12 @@ mod tests {
         let (_, d) = directives(
             FileKind::Sql,
             "-- dbguard-ignore delete-without-where -- all of it\nDELETE\n  FROM t;\nDELETE FROM u;\n",
+        );
+        assert_eq!((line(&d[0]), last(&d[0])), (Some(2), Some(3)));
+        // An apostrophe in a comment opens no string.
+        let (_, d) = directives(
+            FileKind::Sql,
+            "-- dbguard-ignore drop-table -- scratch\nDROP TABLE a -- don't keep\n;\nDROP TABLE b;\n",
         );
         assert_eq!((line(&d[0]), last(&d[0])), (Some(2), Some(3)));
     }

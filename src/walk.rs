@@ -299,7 +299,10 @@ impl Outcome {
     pub(crate) fn finish(mut self, opts: &WalkOptions, cwd: &Path) -> Outcome {
         let mut project = crate::project::run(&self.facts);
         crate::finding::sort_and_dedup(&mut project);
-        crate::finding::assign_fingerprints(&mut project);
+        // Occurrences are counted per file, as the engine counts them.
+        for file in project.chunk_by_mut(|a, b| a.path == b.path) {
+            crate::finding::assign_fingerprints(file);
+        }
         self.findings.extend(project);
         crate::finding::sort_and_dedup(&mut self.findings);
         self.sources.sort_by(|a, b| a.display.cmp(&b.display));

@@ -267,3 +267,64 @@ fn a_config_applies_where_the_files_are_not_where_the_user_stands() {
     assert_eq!(rules_of(&v), Vec::<String>::new(), "{v:#}");
     assert_eq!(out.code, 0);
 }
+
+#[test]
+fn baseline_records_are_per_file_and_independent_of_the_cwd() {
+    let table = "create table public.a (id int);\n";
+    let dir = repo(&[
+        ("supabase/migrations/001_a.sql", table),
+        ("supabase/migrations/002_b.sql", table),
+        ("lib/x.sh", "dropdb -h db.acme.internal app\n"),
+    ]);
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    // Written from a subfolder, paths relative to the baseline's folder, without `..`.
+    let out = run(dbguard().current_dir(dir.path().join("sub")).args([
+        "baseline",
+        "..",
+        "--output",
+        "../.dbguard-baseline.json",
+    ]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = std::fs::read_to_string(dir.path().join(".dbguard-baseline.json")).unwrap();
+    assert!(
+        text.contains("\"lib/x.sh\"") && !text.contains(".."),
+        "{text}"
+    );
+    // A third identical migration earlier in path order is the only new finding: the
+    // project rule's occurrences are counted per file.
+    std::fs::write(dir.path().join("supabase/migrations/000_z.sql"), table).unwrap();
+    let (code, v) = json(dir.path(), &["--baseline", ".dbguard-baseline.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_of(&v),
+        ["supabase/migrations/000_z.sql:table-without-rls"],
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["baseline_stale"], 0);
+}
+
+#[test]
+fn suppress_globs_may_start_with_dot_slash_and_disabled_rules_are_named() {
+    let dir = repo(&[
+        (
+            "dbguard.toml",
+            "[rules]\ndisable = [\"redis-flush\"]\n\n[[suppress]]\npath = \"./scripts/*.sh\"\nrule = \"dropdb\"\nreason = \"scratch\"\n",
+        ),
+        (
+            "scripts/a.sh",
+            "dropdb -h db.acme.internal scratch\nredis-cli flushall # dbguard-ignore redis-flush -- cache\n",
+        ),
+    ]);
+    let (_, v) = json(dir.path(), &[]);
+    assert_eq!(v["summary"]["suppressed"], 1, "{v:#}");
+    let messages: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["`dbguard-ignore redis-flush` hides nothing: `redis-flush` is turned off by the config"]
+    );
+}

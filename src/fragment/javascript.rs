@@ -1150,19 +1150,20 @@ fn guard_before(call: Node, src: &str, cx: &GuardCx) -> Option<crate::shell::gua
         if depth > 64 {
             return None;
         }
+        // A function declaration runs where it is called, not where it is written: guards
+        // before it say nothing about its body.
+        if matches!(
+            parent.kind(),
+            "function_declaration" | "generator_function_declaration" | "method_definition"
+        ) {
+            return None;
+        }
         if matches!(parent.kind(), "statement_block" | "program") {
             let mut sibling = node.prev_named_sibling();
             while let Some(stmt) = sibling {
                 if let Some((var, what, holders)) = guard_statement(stmt, src, cx) {
                     let between = &src[stmt.end_byte()..call.start_byte()];
-                    let reassigned = [
-                        format!("env.{var} ="),
-                        format!("env[\"{var}\"] ="),
-                        format!("env['{var}'] ="),
-                    ]
-                    .iter()
-                    .any(|p| between.contains(p.as_str()));
-                    if reassigned {
+                    if assigns(between, &var) || holders.iter().any(|h| assigns(between, h)) {
                         return None;
                     }
                     return Some(Guard {
@@ -1235,21 +1236,52 @@ fn guard_statement(
     }
 }
 
+/// `text` gives `name` a new value: `name = …`, `process.env.NAME = …`, `env["NAME"] = …`, or
+/// an `Object.assign(process.env, { NAME: … })` (not `==`/`===`).
+fn assigns(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$';
+    text.match_indices(name).any(|(at, _)| {
+        let end = at + name.len();
+        if (at > 0 && word(b[at - 1])) || b.get(end).is_some_and(|c| word(*c)) {
+            return false;
+        }
+        let rest = text[end..]
+            .trim_start_matches(['\'', '"', ']'])
+            .trim_start();
+        let assigned = rest.starts_with('=') && !rest.starts_with("==") && !rest.starts_with("=>");
+        let merged = text[..at]
+            .rfind("Object.assign(")
+            .is_some_and(|o| text[o..at].contains("env") && rest.starts_with(':'));
+        assigned || merged
+    })
+}
+
 /// The options object sets the guarded variable to something other than the checked value.
 fn sets_new_value(options: Node, src: &str, g: &crate::shell::guard::Guard) -> bool {
     let text = &src[options.byte_range()];
-    text.match_indices(&format!("{}:", g.var)).any(|(at, key)| {
-        let rest = &text[at + key.len()..];
-        let value = rest
-            .split([',', '}', '\n'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_end_matches('!');
-        let same =
-            value == format!("process.env.{}", g.var) || g.holders.iter().any(|h| h == value);
-        !same
-    })
+    let keys = [
+        format!("{}:", g.var),
+        format!("'{}':", g.var),
+        format!("\"{}\":", g.var),
+    ];
+    let b = text.as_bytes();
+    keys.iter()
+        .flat_map(|k| text.match_indices(k.as_str()))
+        // `TEST_DATABASE_URL:` is another key.
+        .filter(|(at, _)| *at == 0 || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_'))
+        .any(|(at, key)| {
+            let rest = &text[at + key.len()..];
+            let value = rest
+                .split([',', '}', '\n'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches('!');
+            let same =
+                value == format!("process.env.{}", g.var) || g.holders.iter().any(|h| h == value);
+            !same
+        })
 }
 
 /// `… && !process.env.FORCE`: another variable is a second way through.
@@ -1383,6 +1415,13 @@ mod tests {
             "if (!process.env.DATABASE_URL) throw new Error('no');\nexecSync('prisma migrate reset --force');",
             "if (!process.env.DATABASE_URL?.includes('localhost') && !process.env.FORCE) throw new Error('no');\nexecSync('prisma migrate reset --force');",
             "if (!process.env.DATABASE_URL?.includes('localhost')) console.warn('no');\nexecSync('prisma migrate reset --force');",
+            // A new value after the guard, however it is written.
+            "if (!process.env.DATABASE_URL.includes('localhost')) throw new Error('no');\nprocess.env.DATABASE_URL=process.argv[2];\nexecSync('prisma migrate reset --force');",
+            "if (!process.env.DATABASE_URL.includes('localhost')) throw new Error('no');\nObject.assign(process.env, { DATABASE_URL: process.argv[2] });\nexecSync('prisma migrate reset --force');",
+            "let url = process.env.DATABASE_URL;\nif (!url.includes('localhost')) throw new Error('no');\nurl = process.argv[2];\nexecSync('prisma migrate reset --force');",
+            "if (!process.env.DATABASE_URL.includes('localhost')) throw new Error('no');\nexecSync('prisma migrate reset --force', { env: { 'DATABASE_URL': process.argv[2] } });",
+            // A function declaration runs where it is called (here, before the guard).
+            "reset();\nif (!process.env.DATABASE_URL.includes('localhost')) throw new Error('no');\nfunction reset() { execSync('prisma migrate reset --force'); }",
         ] {
             assert_eq!(guarded(src), [false], "{src}");
         }
