@@ -17,6 +17,9 @@ pub struct FileRole {
     pub down: bool,
     /// A test file or test helper (`files.tests`).
     pub test: bool,
+    /// `supabase/seed.sql`: `supabase db reset` runs it against the local stack (and
+    /// `db push --include-seed` against the linked project).
+    pub supabase_seed: bool,
 }
 
 impl FileRole {
@@ -37,6 +40,7 @@ impl FileRole {
             migration,
             down,
             test: false,
+            supabase_seed: name == "seed.sql" && parts.last() == Some(&"supabase"),
         }
     }
 }

@@ -74,6 +74,14 @@ pub(crate) fn verdict(
         )
     } else if cx.in_down_migration(&span) {
         (Severity::Warning, Some("in a down migration".to_string()))
+    } else if cx.role.supabase_seed && severity == Severity::Error {
+        (
+            Severity::Warning,
+            Some(
+                "in supabase/seed.sql, which `supabase db reset` runs on the local stack (and `db push --include-seed` on the linked project)"
+                    .to_string(),
+            ),
+        )
     } else if all_created {
         (
             Severity::Warning,

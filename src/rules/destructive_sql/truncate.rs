@@ -96,5 +96,9 @@ mod tests {
             ..FileRole::default()
         };
         expect_as(&Rule, test, &[("TRUNCATE users;", &[Info])]);
+        let seed = FileRole::from_path("supabase/seed.sql");
+        expect_as(&Rule, seed, &[("TRUNCATE users;", &[Warning])]);
+        let other_seed = FileRole::from_path("db/seed.sql");
+        expect_as(&Rule, other_seed, &[("TRUNCATE users;", &[Error])]);
     }
 }
