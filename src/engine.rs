@@ -219,7 +219,11 @@ pub fn lint(source: &SourceFile, kind: FileKind, config: &Config) -> FileLint {
             Origin::File,
         )),
         FileKind::Js(dialect) if js_may_hold_sql(&source.text) => {
-            sql.extend(fragment::js_sql::extract(&source.text, dialect));
+            sql.extend(fragment::js_sql::extract_with_guards(
+                &source.text,
+                dialect,
+                &config.guard_functions,
+            ));
         }
         FileKind::PackageJson => out.facts.supabase = uses_supabase_js(&source.text),
         _ => {}
@@ -495,7 +499,7 @@ fn sql_findings(
             .map(|f| match crate::sql::blank_too_deep(&f.text) {
                 Some((text, why)) => {
                     out.partly_skipped.get_or_insert(why);
-                    SqlFragment::new(text, f.map.clone(), f.origin.clone())
+                    SqlFragment { text, ..f.clone() }
                 }
                 None => f.clone(),
             })

@@ -1080,7 +1080,7 @@ fn refuses(text: &str) -> bool {
 }
 
 impl<'a> GuardCx<'a> {
-    fn new(root: Node<'a>, src: &'a str, configured: &'a [String]) -> GuardCx<'a> {
+    pub(crate) fn new(root: Node<'a>, src: &'a str, configured: &'a [String]) -> GuardCx<'a> {
         GuardCx {
             configured,
             root,
@@ -1141,7 +1141,20 @@ fn guard_helpers(root: Node, src: &str) -> Vec<String> {
 /// host, a call to a configured guard function, or a call to a function of the file that
 /// refuses a non-local host. A new value for the variable between the guard and the call (a
 /// `process.env.DATABASE_URL = …` assignment) undoes it.
-fn guard_before(call: Node, src: &str, cx: &GuardCx) -> Option<crate::shell::guard::Guard> {
+pub(crate) fn guard_before(
+    call: Node,
+    src: &str,
+    cx: &GuardCx,
+) -> Option<crate::shell::guard::Guard> {
+    guard_before_at(call, src, cx, 0)
+}
+
+fn guard_before_at(
+    call: Node,
+    src: &str,
+    cx: &GuardCx,
+    hops: usize,
+) -> Option<crate::shell::guard::Guard> {
     use crate::shell::guard::Guard;
     let mut node = call;
     let mut depth = 0;
@@ -1150,12 +1163,18 @@ fn guard_before(call: Node, src: &str, cx: &GuardCx) -> Option<crate::shell::gua
         if depth > 64 {
             return None;
         }
-        // A function declaration runs where it is called, not where it is written: guards
-        // before it say nothing about its body.
+        // A function declaration runs where it is called, not where it is written: the guard
+        // must come before its first call (`assertLocalDatabase(); main();`).
         if matches!(
             parent.kind(),
-            "function_declaration" | "generator_function_declaration" | "method_definition"
+            "function_declaration" | "generator_function_declaration"
         ) {
+            let name = parent.child_by_field_name("name")?;
+            return first_call_of(parent, &src[name.byte_range()], src)
+                .filter(|_| hops < 4)
+                .and_then(|site| guard_before_at(site, src, cx, hops + 1));
+        }
+        if parent.kind() == "method_definition" {
             return None;
         }
         if matches!(parent.kind(), "statement_block" | "program") {
@@ -1181,6 +1200,35 @@ fn guard_before(call: Node, src: &str, cx: &GuardCx) -> Option<crate::shell::gua
         node = parent;
     }
     None
+}
+
+/// The first call of the function `name` declared by `decl`, outside its own body, in the
+/// file (`main()`, `main().catch(…)`, `await main()`).
+fn first_call_of<'t>(decl: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let mut root = decl;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut stack = vec![root];
+    let mut first: Option<Node> = None;
+    let mut seen = 0usize;
+    while let Some(n) = stack.pop() {
+        seen += 1;
+        if seen > 200_000 {
+            break;
+        }
+        if n.kind() == "call_expression"
+            && n.child_by_field_name("function")
+                .is_some_and(|f| &src[f.byte_range()] == name)
+            && !(decl.start_byte() <= n.start_byte() && n.end_byte() <= decl.end_byte())
+            && first.is_none_or(|f| n.start_byte() < f.start_byte())
+        {
+            first = Some(n);
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    first
 }
 
 /// The variable a guard statement checks, what it is, and the constants holding the checked
@@ -1408,6 +1456,9 @@ mod tests {
                 .collect()
         };
         let src = "const url = process.env.DATABASE_URL;\nif (!url?.includes('localhost')) throw new Error('no');\nexecSync('prisma migrate reset --force');";
+        assert_eq!(guarded(src), [true]);
+        // A function declaration is guarded where it is first called.
+        let src = "if (!process.env.DATABASE_URL?.includes('localhost')) throw new Error('no');\nmain().catch(console.error);\nasync function main() { execSync('prisma migrate reset --force'); }";
         assert_eq!(guarded(src), [true]);
         // After the call, a presence check, a second way through: no guard.
         for src in [

@@ -75,10 +75,17 @@ enum Site {
 }
 
 pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
+    extract_with_guards(text, dialect, &[])
+}
+
+/// [`extract`], knowing the configured guard functions: SQL run after a host guard (an `if`
+/// that refuses a non-local database, a guard function) is marked `guarded`.
+pub fn extract_with_guards(text: &str, dialect: JsDialect, guards: &[String]) -> Vec<SqlFragment> {
     let Some(tree) = parse(dialect, text) else {
         return Vec::new();
     };
     let root = tree.root_node();
+    let guard_cx = super::javascript::GuardCx::new(root, text, guards);
     let facts = Facts::new(root, text, false);
     let mut out: Vec<SqlFragment> = Vec::new();
     let mut functions = None;
@@ -157,7 +164,7 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
         let function = enclosing_function(functions, callee.start_byte());
         let callee = callee_name(&text[callee.byte_range()]);
         let generic = site == Site::Generic;
-        out.push(SqlFragment::new(
+        let mut fragment = SqlFragment::new(
             sql,
             map,
             Origin::Js {
@@ -165,7 +172,9 @@ pub fn extract(text: &str, dialect: JsDialect) -> Vec<SqlFragment> {
                 function,
                 generic,
             },
-        ));
+        );
+        fragment.guarded = super::javascript::guard_before(call, text, &guard_cx).map(|g| g.reason);
+        out.push(fragment);
     }
     out
 }

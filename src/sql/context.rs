@@ -232,6 +232,9 @@ impl<'a> SqlContext<'a> {
 
     /// The origin's own reason for `info`: a `psql` pinned to a local host.
     pub fn safe_target(&self) -> Option<String> {
+        if let Some(reason) = &self.fragment.guarded {
+            return Some(reason.clone());
+        }
         match &self.fragment.origin {
             Origin::Shell { target, .. } | Origin::ShellFile { target, .. } if target.is_safe() => {
                 Some(target.reason().to_string())

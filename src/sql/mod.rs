@@ -27,6 +27,8 @@ pub struct SqlFragment {
     pub text: String,
     pub map: OffsetMap,
     pub origin: Origin,
+    /// Why the code refuses a non-local database before this runs (a JS/TS host guard).
+    pub guarded: Option<String>,
 }
 
 /// Where a SQL fragment came from: it decides severities (a test's own database, a local
@@ -59,7 +61,12 @@ pub enum Origin {
 
 impl SqlFragment {
     pub fn new(text: String, map: OffsetMap, origin: Origin) -> SqlFragment {
-        SqlFragment { text, map, origin }
+        SqlFragment {
+            text,
+            map,
+            origin,
+            guarded: None,
+        }
     }
 
     /// Maps a range of this fragment's text to the host file.
