@@ -1070,6 +1070,9 @@ pub(crate) struct GuardCx<'a> {
     src: &'a str,
     /// Built on first need: most guards are `if` statements.
     helpers: OnceCell<Vec<String>>,
+    /// Calls by callee text, in document order, built on first need (for the first call of a
+    /// function declaration).
+    calls: OnceCell<HashMap<&'a str, Vec<Node<'a>>>>,
 }
 
 use crate::shell::guard::LOCAL_HOSTS as LOCAL_LITERALS;
@@ -1086,7 +1089,40 @@ impl<'a> GuardCx<'a> {
             root,
             src,
             helpers: OnceCell::new(),
+            calls: OnceCell::new(),
         }
+    }
+
+    /// The first call of the function `name` declared by `decl`, outside its own body
+    /// (`main()`, `main().catch(…)`, `await main()`).
+    fn first_call_of(&self, decl: Node, name: &str) -> Option<Node<'a>> {
+        let calls = self.calls.get_or_init(|| {
+            let mut by_name: HashMap<&'a str, Vec<Node<'a>>> = HashMap::new();
+            let mut stack = vec![self.root];
+            while let Some(n) = stack.pop() {
+                if n.kind() == "call_expression" {
+                    if let Some(f) = n.child_by_field_name("function") {
+                        by_name
+                            .entry(&self.src[f.byte_range()])
+                            .or_default()
+                            .push(n);
+                    }
+                }
+                if stack.len() < 100_000 {
+                    let mut c = n.walk();
+                    stack.extend(n.named_children(&mut c));
+                }
+            }
+            for list in by_name.values_mut() {
+                list.sort_by_key(|n| n.start_byte());
+            }
+            by_name
+        });
+        calls
+            .get(name)?
+            .iter()
+            .copied()
+            .find(|n| !(decl.start_byte() <= n.start_byte() && n.end_byte() <= decl.end_byte()))
     }
 
     fn helpers(&self) -> &[String] {
@@ -1170,7 +1206,8 @@ fn guard_before_at(
             "function_declaration" | "generator_function_declaration"
         ) {
             let name = parent.child_by_field_name("name")?;
-            return first_call_of(parent, &src[name.byte_range()], src)
+            return cx
+                .first_call_of(parent, &src[name.byte_range()])
                 .filter(|_| hops < 4)
                 .and_then(|site| guard_before_at(site, src, cx, hops + 1));
         }
@@ -1200,35 +1237,6 @@ fn guard_before_at(
         node = parent;
     }
     None
-}
-
-/// The first call of the function `name` declared by `decl`, outside its own body, in the
-/// file (`main()`, `main().catch(…)`, `await main()`).
-fn first_call_of<'t>(decl: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let mut root = decl;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
-    let mut stack = vec![root];
-    let mut first: Option<Node> = None;
-    let mut seen = 0usize;
-    while let Some(n) = stack.pop() {
-        seen += 1;
-        if seen > 200_000 {
-            break;
-        }
-        if n.kind() == "call_expression"
-            && n.child_by_field_name("function")
-                .is_some_and(|f| &src[f.byte_range()] == name)
-            && !(decl.start_byte() <= n.start_byte() && n.end_byte() <= decl.end_byte())
-            && first.is_none_or(|f| n.start_byte() < f.start_byte())
-        {
-            first = Some(n);
-        }
-        let mut c = n.walk();
-        stack.extend(n.named_children(&mut c));
-    }
-    first
 }
 
 /// The variable a guard statement checks, what it is, and the constants holding the checked
