@@ -1066,6 +1066,8 @@ fn push_string(node: Node, src: &str, b: &mut FragmentBuilder) -> bool {
 /// (`[guards] functions`) and the file's own functions whose body refuses a non-local host.
 pub(crate) struct GuardCx<'a> {
     configured: &'a [String],
+    /// The file names a local host or a configured guard: without either, nothing is a guard.
+    possible: bool,
     root: Node<'a>,
     src: &'a str,
     /// Built on first need: most guards are `if` statements.
@@ -1084,8 +1086,13 @@ fn refuses(text: &str) -> bool {
 
 impl<'a> GuardCx<'a> {
     pub(crate) fn new(root: Node<'a>, src: &'a str, configured: &'a [String]) -> GuardCx<'a> {
+        let possible = LOCAL_LITERALS.iter().any(|l| src.contains(l))
+            || configured
+                .iter()
+                .any(|g| src.contains(g.rsplit('.').next().unwrap_or(g)));
         GuardCx {
             configured,
+            possible,
             root,
             src,
             helpers: OnceCell::new(),
@@ -1192,6 +1199,9 @@ fn guard_before_at(
     hops: usize,
 ) -> Option<crate::shell::guard::Guard> {
     use crate::shell::guard::Guard;
+    if !cx.possible {
+        return None;
+    }
     let mut node = call;
     let mut depth = 0;
     while let Some(parent) = node.parent() {
