@@ -171,6 +171,25 @@ pub(crate) fn refused_in_test(input: &FileInput, offset: usize) -> bool {
         .is_some_and(|n| crate::fragment::javascript::refused_in_test(n, input.text()))
 }
 
+/// An error at `span`, or `info` inside a JS/TS test that asserts the text is refused.
+pub(crate) fn error_unless_refused(
+    input: &FileInput,
+    span: Range<usize>,
+    mut message: String,
+) -> crate::rules::FileHit {
+    let mut severity = crate::rules::Severity::Error;
+    if refused_in_test(input, span.start) {
+        message.push_str("; the test asserts that it is refused");
+        severity = crate::rules::Severity::Info;
+    }
+    crate::rules::FileHit {
+        severity,
+        message,
+        span,
+        help: None,
+    }
+}
+
 /// The spans that `hardcoded-database-url` reports in this file (when it is enabled): the
 /// other rules stay quiet inside them.
 pub(crate) fn owned_uri_spans(input: &FileInput) -> Vec<Range<usize>> {

@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
-use super::{config_name, host_token, is_email_domain, owned_uri_spans, refused_in_test};
+use super::{config_name, host_token, is_email_domain, owned_uri_spans};
 use crate::lang::FileKind;
 use crate::rules::{Category, FileHit, FileInput, FileRule, RuleDoc, RuleMeta, Severity};
 
@@ -126,21 +126,11 @@ impl FileRule for Rule {
             {
                 continue;
             }
-            let mut message = format!(
+            let message = format!(
                 "production host `{host}` ([production] hosts in {})",
                 config_name(input)
             );
-            let mut severity = Severity::Error;
-            if refused_in_test(input, span.start) {
-                message.push_str("; the test asserts that it is refused");
-                severity = Severity::Info;
-            }
-            out.push(FileHit {
-                severity,
-                message,
-                span,
-                help: None,
-            });
+            out.push(super::error_unless_refused(input, span, message));
         }
     }
 }

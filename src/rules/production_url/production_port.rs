@@ -1,6 +1,6 @@
 use std::ops::Range;
 
-use super::{config_name, refused_in_test};
+use super::config_name;
 use crate::rules::{Category, FileHit, FileInput, FileRule, RuleDoc, RuleMeta, Severity};
 
 pub struct Rule;
@@ -94,22 +94,12 @@ impl FileRule for Rule {
             if input.in_comment(span.start) {
                 continue;
             }
-            let mut message = format!(
+            let message = format!(
                 "`{}` uses port {port}, a production port ([production] ports in {})",
                 crate::target::redact_credentials(&text[span.clone()]),
                 config_name(input)
             );
-            let mut severity = Severity::Error;
-            if refused_in_test(input, span.start) {
-                message.push_str("; the test asserts that it is refused");
-                severity = Severity::Info;
-            }
-            out.push(FileHit {
-                severity,
-                message,
-                span,
-                help: None,
-            });
+            out.push(super::error_unless_refused(input, span, message));
         }
     }
 }
