@@ -35,24 +35,12 @@ pub fn contains(ranges: &[Range<usize>], offset: usize) -> bool {
 
 fn js_comments(tree: &tree_sitter::Tree) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    // Iterative pre-order walk: deep trees must not exhaust the stack.
-    loop {
-        let node = cursor.node();
+    super::preorder(tree.root_node(), |node| {
         if node.kind() == "comment" || node.kind() == "html_comment" {
             out.push(node.byte_range());
-        } else if cursor.goto_first_child() {
-            continue;
         }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return out;
-            }
-        }
-    }
+    });
+    out
 }
 
 /// `#` comments. With `line_start_only` (Dockerfile) only a `#` that begins a line counts.

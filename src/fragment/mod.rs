@@ -85,6 +85,26 @@ impl Fragment {
     }
 }
 
+/// Every node below `root` (itself included), in source order: one cursor, no recursion, so
+/// deep trees do not exhaust the stack.
+pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut f: impl FnMut(tree_sitter::Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 /// The inside of a complete quoted literal node (`"…"`, `'…'`, `` `…` ``). Error recovery
 /// can produce a string whose closing quote is missing (zero width): then the last byte is
 /// not a quote, and `end - 1` could fall inside a multi-byte character.

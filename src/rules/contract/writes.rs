@@ -408,27 +408,12 @@ impl<'a> JsFile<'a> {
                 || lower.contains("datasource")
                 || lower.contains("entitymanager"),
         };
-        let mut c = root.walk();
         let mut declarators = Vec::new();
-        'walk: loop {
-            let node = c.node();
-            match node.kind() {
-                "call_expression" => f.calls.push(node),
-                "variable_declarator" => declarators.push(node),
-                _ => {}
-            }
-            if c.goto_first_child() {
-                continue;
-            }
-            loop {
-                if c.goto_next_sibling() {
-                    break;
-                }
-                if !c.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        crate::fragment::preorder(root, |node| match node.kind() {
+            "call_expression" => f.calls.push(node),
+            "variable_declarator" => declarators.push(node),
+            _ => {}
+        });
         for d in declarators {
             f.declarator(d);
         }

@@ -270,24 +270,7 @@ fn is_write(node: Node, src: &str) -> bool {
     }
 }
 
-/// Every node of the tree, in source order.
-pub fn preorder<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
-}
+pub use crate::fragment::preorder;
 
 /// Every environment read of the file, in source order; writes are not reads. `aliases` are
 /// the file's [`env_aliases`].
