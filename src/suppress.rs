@@ -350,31 +350,14 @@ fn statement_end(
             let mut i = start;
             let mut end = b.len();
             while i < b.len() {
-                match b[i] {
-                    q @ (b'\'' | b'"') => {
-                        i += 1;
-                        while i < b.len() && b[i] != q {
-                            i += 1;
-                        }
-                    }
-                    // Comments: `-- don't` opens no string.
-                    b'-' if b.get(i + 1) == Some(&b'-') => {
-                        while i < b.len() && b[i] != b'\n' {
-                            i += 1;
-                        }
-                    }
-                    b'/' if b.get(i + 1) == Some(&b'*') => {
-                        i += 2;
-                        while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                            i += 1;
-                        }
-                        i += 1;
-                    }
-                    b';' => {
-                        end = i;
-                        break;
-                    }
-                    _ => {}
+                // Strings, quoted names and comments (`-- don't`) hold no statement end.
+                if let Some(last) = crate::sql::skip_literal(b, i) {
+                    i = last + 1;
+                    continue;
+                }
+                if b[i] == b';' {
+                    end = i;
+                    break;
                 }
                 i += 1;
             }

@@ -103,29 +103,17 @@ fn sql_comments(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            q @ (b'\'' | b'"') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    i += 1;
+        match crate::sql::skip_literal(b, i) {
+            Some(last) => {
+                // A `--` comment ends before its newline; strings are not comments.
+                if b[i] == b'-' {
+                    out.push(i..memchr_newline(b, i));
+                } else if b[i] == b'/' {
+                    out.push(i..(last + 1).min(b.len()));
                 }
-                i += 1;
+                i = last + 1;
             }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                let end = memchr_newline(b, i);
-                out.push(i..end);
-                i = end;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut j = i + 2;
-                while j + 1 < b.len() && !(b[j] == b'*' && b[j + 1] == b'/') {
-                    j += 1;
-                }
-                let end = (j + 2).min(b.len());
-                out.push(i..end);
-                i = end;
-            }
-            _ => i += 1,
+            None => i += 1,
         }
     }
     out

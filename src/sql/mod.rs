@@ -256,7 +256,7 @@ impl TableName {
 
 /// When a SQL string (`'…'`), quoted name (`"…"`) or comment (`-- …`, `/* … */`) starts at
 /// byte `i`, the index of its last byte (or of the end of the text).
-fn skip_literal(b: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_literal(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i;
     match b[i] {
         q @ (b'\'' | b'"') => {
