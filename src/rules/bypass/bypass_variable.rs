@@ -79,84 +79,69 @@ type Hits = Vec<(Range<usize>, String, String)>;
 /// `'--flag'` strings.
 fn js_hits(input: &FileInput, root: Node, hits: &mut Hits) {
     let src = input.text();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        match node.kind() {
-            "member_expression" => {
-                if let (Some(obj), Some(prop)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
-                ) {
-                    if is_env_object(obj, src) {
-                        let name = &src[prop.byte_range()];
-                        js_name(input, node, prop.byte_range(), name, hits);
+    crate::fragment::preorder(root, |node| match node.kind() {
+        "member_expression" => {
+            if let (Some(obj), Some(prop)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("property"),
+            ) {
+                if is_env_object(obj, src) {
+                    let name = &src[prop.byte_range()];
+                    js_name(input, node, prop.byte_range(), name, hits);
+                }
+            }
+        }
+        "subscript_expression" => {
+            if let (Some(obj), Some(index)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("index"),
+            ) {
+                if is_env_object(obj, src) && index.kind() == "string" {
+                    if let Some(inner) = crate::fragment::quoted_inner(index, src) {
+                        js_name(input, node, inner.clone(), &src[inner], hits);
                     }
                 }
             }
-            "subscript_expression" => {
-                if let (Some(obj), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index"),
-                ) {
-                    if is_env_object(obj, src) && index.kind() == "string" {
-                        if let Some(inner) = crate::fragment::quoted_inner(index, src) {
-                            js_name(input, node, inner.clone(), &src[inner], hits);
+        }
+        "variable_declarator" => {
+            if let (Some(pattern), Some(value)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) {
+                if pattern.kind() == "object_pattern" && is_env_object(value, src) {
+                    let mut c = pattern.walk();
+                    for p in pattern.named_children(&mut c) {
+                        let key = match p.kind() {
+                            "shorthand_property_identifier_pattern" => Some(p),
+                            "pair_pattern" => p.child_by_field_name("key"),
+                            "object_assignment_pattern" => p.child_by_field_name("left"),
+                            _ => None,
+                        };
+                        if let Some(k) = key {
+                            js_name(input, p, k.byte_range(), &src[k.byte_range()], hits);
                         }
                     }
                 }
             }
-            "variable_declarator" => {
-                if let (Some(pattern), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) {
-                    if pattern.kind() == "object_pattern" && is_env_object(value, src) {
-                        let mut c = pattern.walk();
-                        for p in pattern.named_children(&mut c) {
-                            let key = match p.kind() {
-                                "shorthand_property_identifier_pattern" => Some(p),
-                                "pair_pattern" => p.child_by_field_name("key"),
-                                "object_assignment_pattern" => p.child_by_field_name("left"),
-                                _ => None,
-                            };
-                            if let Some(k) = key {
-                                js_name(input, p, k.byte_range(), &src[k.byte_range()], hits);
-                            }
-                        }
-                    }
+        }
+        "string" => {
+            if let Some(inner) = crate::fragment::quoted_inner(node, src) {
+                let text = &src[inner.clone()];
+                if bypass_flag(text).is_some()
+                    && !in_console_call(node, src)
+                    && !(input.is_test && refused_in_test(node, src))
+                {
+                    let name = text.split('=').next().unwrap_or(text).to_string();
+                    hits.push((
+                        inner.start..inner.start + name.len(),
+                        name,
+                        "the code checks for this flag".into(),
+                    ));
                 }
             }
-            "string" => {
-                if let Some(inner) = crate::fragment::quoted_inner(node, src) {
-                    let text = &src[inner.clone()];
-                    if bypass_flag(text).is_some()
-                        && !in_console_call(node, src)
-                        && !(input.is_test && refused_in_test(node, src))
-                    {
-                        let name = text.split('=').next().unwrap_or(text).to_string();
-                        hits.push((
-                            inner.start..inner.start + name.len(),
-                            name,
-                            "the code checks for this flag".into(),
-                        ));
-                    }
-                }
-            }
-            _ => {}
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+        _ => {}
+    });
 }
 
 fn js_name(input: &FileInput, node: Node, span: Range<usize>, name: &str, hits: &mut Hits) {
@@ -244,9 +229,7 @@ fn shell_hits(input: &FileInput, hits: &mut Hits) {
         let Some(tree) = crate::shell::parse_bash(code) else {
             continue;
         };
-        let mut cursor = tree.walk();
-        loop {
-            let node = cursor.node();
+        crate::fragment::preorder(tree.root_node(), |node| {
             if node.kind() == "variable_assignment" {
                 if let Some(name) = node.child_by_field_name("name") {
                     let n = &code[name.byte_range()];
@@ -264,23 +247,7 @@ fn shell_hits(input: &FileInput, hits: &mut Hits) {
                     }
                 }
             }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            let mut done = false;
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    done = true;
-                    break;
-                }
-            }
-            if done {
-                break;
-            }
-        }
+        });
     }
     for cmd in input.commands() {
         if cmd.refused_in_test {
